@@ -1,0 +1,148 @@
+using Drex.Model.Bundle;
+using Drex.Model.Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Drex.Trainer.Training;
+
+/// <summary>
+/// The DReX network (MODEL.md): additive attention over frozen review token vectors, a rating embedding, fusion
+/// with modality masks, GRU cells for users and items, learned initial states (plus optional per-id offsets),
+/// per-id biases, and the dot and MLP heads. Field names are the weight keys exported to the bundle.
+/// </summary>
+internal sealed class DrexNet : nn.Module
+{
+#pragma warning disable IDE1006 // TorchSharp registers parameters under their field names: snake_case keys.
+    private readonly Linear attention;
+    private readonly Parameter attention_vector;
+    private readonly Linear text;
+    private readonly Embedding rating;
+    private readonly Linear fusion;
+    private readonly GRUCell user_cell;
+    private readonly GRUCell? item_cell;
+    private readonly Parameter user_initial;
+    private readonly Parameter item_initial;
+    private readonly Embedding? user_offset;
+    private readonly Embedding? item_offset;
+    private readonly Embedding user_bias;
+    private readonly Embedding item_bias;
+    private readonly Linear mlp_hidden;
+    private readonly Linear mlp_out;
+#pragma warning restore IDE1006
+
+    public DrexNet(ModelSettings settings, int users, int items, bool perIdOffsets) : base("drex")
+    {
+        Settings = settings;
+        var (h, f) = (settings.HiddenDim, settings.FusionDim);
+        attention = nn.Linear(settings.TextDim, settings.AttentionDim);
+        attention_vector = nn.Parameter(randn(settings.AttentionDim) * (1.0 / Math.Sqrt(settings.AttentionDim)));
+        text = nn.Linear(settings.TextDim, settings.TextFeatureDim);
+        rating = nn.Embedding(settings.RatingLevels, settings.RatingDim);
+        fusion = nn.Linear(settings.FusionInputDim, f);
+        user_cell = nn.GRUCell(f, h);
+        item_cell = settings.SharedCells ? null : nn.GRUCell(f, h);
+        user_initial = nn.Parameter(randn(h) * 0.1);
+        item_initial = nn.Parameter(randn(h) * 0.1);
+        if (perIdOffsets)
+        {
+            user_offset = nn.Embedding(users, h);
+            item_offset = nn.Embedding(items, h);
+            using (no_grad())
+            {
+                user_offset.weight!.normal_(0, 0.01);
+                item_offset.weight!.normal_(0, 0.01);
+            }
+        }
+
+        user_bias = nn.Embedding(users, 1);
+        item_bias = nn.Embedding(items, 1);
+        using (no_grad())
+        {
+            user_bias.weight!.zero_();
+            item_bias.weight!.zero_();
+        }
+
+        mlp_hidden = nn.Linear(3 * h, settings.MlpHiddenDim);
+        mlp_out = nn.Linear(settings.MlpHiddenDim, 1);
+        RegisterComponents();
+    }
+
+    public ModelSettings Settings { get; }
+
+    /// <summary>tokens [B,L,D], mask [B,L] -> (feature [B,F], attention [B,L]).</summary>
+    public (Tensor Feature, Tensor Attention) Encode(Tensor tokens, Tensor mask, Tensor levels, Tensor hasRating, Tensor hasReview)
+    {
+        var scores = attention.forward(tokens).tanh().matmul(attention_vector);
+        var alpha = (scores + (mask - 1f) * DrexGraphs.MaskPenalty).softmax(-1);
+        var pooled = alpha.unsqueeze(1).matmul(tokens).squeeze(1);
+        var textFeature = text.forward(pooled).relu();
+        var fused = cat([rating.forward(levels) * hasRating, textFeature * hasReview, hasRating, hasReview], 1);
+        return (fusion.forward(fused).relu(), alpha);
+    }
+
+    /// <summary>The starting state of users (by index) before their first interaction.</summary>
+    public Tensor UserInitial(Tensor users) =>
+        user_offset is null ? user_initial.expand(users.shape[0], -1) : user_initial + user_offset.forward(users);
+
+    public Tensor ItemInitial(Tensor items) =>
+        item_offset is null ? item_initial.expand(items.shape[0], -1) : item_initial + item_offset.forward(items);
+
+    public Tensor StepUsers(Tensor feature, Tensor state) => user_cell.forward(feature, state);
+
+    public Tensor StepItems(Tensor feature, Tensor state) => (item_cell ?? user_cell).forward(feature, state);
+
+    /// <summary>Rating predictions (unclamped) from user and item states [B,H] with the configured head.</summary>
+    public Tensor Predict(Tensor p, Tensor q, Tensor users, Tensor items)
+    {
+        var mu = Settings.GlobalMean;
+        if (Settings.Head == RatingHead.Dot)
+        {
+            return (p * q).sum(1L) + user_bias.forward(users).squeeze(1) + item_bias.forward(items).squeeze(1) + mu;
+        }
+
+        var joint = cat([p, q, p * q], 1);
+        return mlp_out.forward(mlp_hidden.forward(joint).relu()).squeeze(1) + mu;
+    }
+
+    public Tensor UserBiases => user_bias.weight!;
+
+    public Tensor ItemBiases => item_bias.weight!;
+
+    /// <summary>The shared weights in the layout the ONNX graphs are built from.</summary>
+    public ModelWeights ExportWeights()
+    {
+        var weights = new ModelWeights();
+        var parameters = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var name in new[]
+                 {
+                     ModelWeights.AttentionWeight, ModelWeights.AttentionBias, ModelWeights.AttentionVector,
+                     ModelWeights.TextWeight, ModelWeights.TextBias, ModelWeights.RatingEmbedding,
+                     ModelWeights.FusionWeight, ModelWeights.FusionBias, ModelWeights.MlpHiddenWeight,
+                     ModelWeights.MlpHiddenBias, ModelWeights.MlpOutWeight, ModelWeights.MlpOutBias,
+                 })
+        {
+            weights[name] = ToWeight(parameters[name]);
+        }
+
+        foreach (var part in new[] { "weight_ih", "weight_hh", "bias_ih", "bias_hh" })
+        {
+            var user = ToWeight(parameters[$"user_cell.{part}"]);
+            weights[ModelWeights.Cell("user", part)] = user;
+            weights[ModelWeights.Cell("item", part)] =
+                item_cell is null ? user : ToWeight(parameters[$"item_cell.{part}"]);
+        }
+
+        return weights;
+    }
+
+    /// <summary>Learned initial states of actors unknown to a snapshot.</summary>
+    public (float[] User, float[] Item) InitialStates() =>
+        (user_initial.detach().cpu().data<float>().ToArray(), item_initial.detach().cpu().data<float>().ToArray());
+
+    internal static WeightTensor ToWeight(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return new WeightTensor(cpu.shape.Select(d => (int)d).ToArray(), cpu.data<float>().ToArray());
+    }
+}
