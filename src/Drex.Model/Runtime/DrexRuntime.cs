@@ -24,6 +24,7 @@ public sealed class DrexRuntime : IDisposable
     private readonly InferenceSession _itemCell;
     private readonly InferenceSession _dotHead;
     private readonly InferenceSession _mlpHead;
+    private readonly RunOptions _run = new();
 
     public DrexRuntime(ModelBundle bundle)
     {
@@ -117,7 +118,7 @@ public sealed class DrexRuntime : IDisposable
         using var ratingValue = OrtValue.CreateTensorValueFromMemory(hasRating, [n, 1]);
         using var reviewValue = OrtValue.CreateTensorValueFromMemory(hasReview, [n, 1]);
         using var outputs = _encoder.Run(
-            null,
+            _run,
             [DrexGraphs.Names.Tokens, DrexGraphs.Names.TokenMask, DrexGraphs.Names.RatingLevel, DrexGraphs.Names.HasRating, DrexGraphs.Names.HasReview],
             [tokensValue, maskValue, levelValue, ratingValue, reviewValue],
             [DrexGraphs.Names.Feature, DrexGraphs.Names.Attention]);
@@ -160,7 +161,7 @@ public sealed class DrexRuntime : IDisposable
             using var bu = OrtValue.CreateTensorValueFromMemory(userBiases, [n, 1]);
             using var bi = OrtValue.CreateTensorValueFromMemory(itemBiases, [n, 1]);
             using var outputs = _dotHead.Run(
-                null,
+                _run,
                 [DrexGraphs.Names.User, DrexGraphs.Names.Item, DrexGraphs.Names.UserBias, DrexGraphs.Names.ItemBias],
                 [p, q, bu, bi],
                 [DrexGraphs.Names.Rating]);
@@ -168,7 +169,7 @@ public sealed class DrexRuntime : IDisposable
         }
         else
         {
-            using var outputs = _mlpHead.Run(null, [DrexGraphs.Names.User, DrexGraphs.Names.Item], [p, q], [DrexGraphs.Names.Rating]);
+            using var outputs = _mlpHead.Run(_run, [DrexGraphs.Names.User, DrexGraphs.Names.Item], [p, q], [DrexGraphs.Names.Rating]);
             raw = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         }
 
@@ -191,6 +192,7 @@ public sealed class DrexRuntime : IDisposable
         _itemCell.Dispose();
         _dotHead.Dispose();
         _mlpHead.Dispose();
+        _run.Dispose();
     }
 
     private float[] Step(InferenceSession cell, float[] features, float[] states, int n)
@@ -203,7 +205,7 @@ public sealed class DrexRuntime : IDisposable
 
         using var x = OrtValue.CreateTensorValueFromMemory(features, [n, f]);
         using var s = OrtValue.CreateTensorValueFromMemory(states, [n, h]);
-        using var outputs = cell.Run(null, [DrexGraphs.Names.Input, DrexGraphs.Names.State], [x, s], [DrexGraphs.Names.NewState]);
+        using var outputs = cell.Run(_run, [DrexGraphs.Names.Input, DrexGraphs.Names.State], [x, s], [DrexGraphs.Names.NewState]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

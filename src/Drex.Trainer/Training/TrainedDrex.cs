@@ -1,0 +1,124 @@
+using Drex.Model.Bundle;
+using Drex.Model.Onnx;
+using static TorchSharp.torch;
+
+namespace Drex.Trainer.Training;
+
+/// <summary>
+/// One side's actors after a replay: final states, per-id start states (learned initial state plus offset), which
+/// ids training saw, interaction counts and biases; <see cref="Initial"/> is the learned state for unseen ids.
+/// </summary>
+internal sealed record ActorTable(float[] States, float[] Starts, bool[] Seen, int[] Counts, float[] Biases, float[] Initial)
+{
+    public int Hidden => Initial.Length;
+
+    public float[] State(int a) => Seen[a] ? States.AsSpan(a * Hidden, Hidden).ToArray() : Initial;
+
+    public float[] Start(int a) => Seen[a] ? Starts.AsSpan(a * Hidden, Hidden).ToArray() : Initial;
+
+    /// <summary>Biases of ids training never saw stay exactly zero (zero-initialised, never a gradient).</summary>
+    public float Bias(int a) => Seen[a] ? Biases[a] : 0f;
+}
+
+/// <summary>Which actor states a bundle's snapshot holds.</summary>
+internal enum SnapshotPoint
+{
+    /// <summary>States after every training interaction: the online system continues from here.</summary>
+    End,
+
+    /// <summary>Per-id starting states before any interaction: replaying the training interactions rebuilds End.</summary>
+    Start,
+}
+
+/// <summary>
+/// A trained network with every actor's state after replaying the training interactions: predicts held-out
+/// ratings and exports the model bundle.
+/// </summary>
+internal sealed class TrainedDrex(DrexNet net, TrainingData data, ActorTable users, ActorTable items, float[]?[] attention)
+    : IDisposable
+{
+    public DrexNet Net => net;
+
+    public ModelSettings Settings => net.Settings;
+
+    public ActorTable Users => users;
+
+    public ActorTable Items => items;
+
+    /// <summary>Attention weights over each training review's tokens from the final replay (null: no review).</summary>
+    public IReadOnlyList<float[]?> Attention => attention;
+
+    /// <summary>Clamped predictions for interactions (by index), from final states; nothing is updated.</summary>
+    public float[] Predict(IReadOnlyList<int> interactions)
+    {
+        if (interactions.Count == 0)
+        {
+            return [];
+        }
+
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var device = net.parameters().First().device;
+        var h = Settings.HiddenDim;
+        var p = new float[interactions.Count * h];
+        var q = new float[interactions.Count * h];
+        for (var k = 0; k < interactions.Count; k++)
+        {
+            users.State(data.Users[interactions[k]]).CopyTo(p, k * h);
+            items.State(data.Items[interactions[k]]).CopyTo(q, k * h);
+        }
+
+        var u = tensor(interactions.Select(x => (long)data.Users[x]).ToArray(), device: device);
+        var i = tensor(interactions.Select(x => (long)data.Items[x]).ToArray(), device: device);
+        var raw = net.Predict(tensor(p, [interactions.Count, h], device: device), tensor(q, [interactions.Count, h], device: device), u, i);
+        using var cpu = raw.cpu();
+        return cpu.data<float>().ToArray().Select(Settings.Clamp).ToArray();
+    }
+
+    /// <summary>(MSE, MAE) on the rated interactions among the given ones.</summary>
+    public (double Mse, double Mae) Evaluate(IReadOnlyList<int> interactions)
+    {
+        var rated = interactions.Where(data.HasRating).ToArray();
+        if (rated.Length == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var predictions = Predict(rated);
+        double se = 0, ae = 0;
+        for (var k = 0; k < rated.Length; k++)
+        {
+            var e = predictions[k] - data.Ratings[rated[k]];
+            se += e * e;
+            ae += Math.Abs(e);
+        }
+
+        return (se / rated.Length, ae / rated.Length);
+    }
+
+    /// <summary>The ONNX graphs of this model.</summary>
+    public IReadOnlyDictionary<string, byte[]> Graphs() => DrexGraphs.Build(Settings, net.ExportWeights());
+
+    /// <summary>Every seen actor's state, bias and count at the given point, with keyword profiles.</summary>
+    public ActorSnapshot Snapshot(
+        SnapshotPoint point, IReadOnlyList<string> userIds, IReadOnlyList<string> itemIds,
+        Func<bool, int, KeywordWeight[]> keywords)
+    {
+        ActorRecord[] Records(ActorTable table, IReadOnlyList<string> ids, bool user) =>
+            Enumerable.Range(0, table.Seen.Length).Where(a => table.Seen[a])
+                .Select(a => point == SnapshotPoint.End
+                    ? new ActorRecord(ids[a], table.State(a), table.Biases[a], table.Counts[a], keywords(user, a))
+                    : new ActorRecord(ids[a], table.Start(a), table.Biases[a], 0, []))
+                .ToArray();
+
+        return new ActorSnapshot
+        {
+            UserInitial = users.Initial,
+            ItemInitial = items.Initial,
+            Users = Records(users, userIds, true),
+            Items = Records(items, itemIds, false),
+        };
+    }
+
+    public void Dispose() => net.Dispose();
+}
