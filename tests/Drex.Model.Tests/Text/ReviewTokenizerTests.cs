@@ -33,6 +33,29 @@ public sealed class ReviewTokenizerTests
     }
 
     [Fact]
+    public void Tokenize_AsciiSymbols_SplitsThemOffAsPieces()
+    {
+        var pieces = Tokenizer.Tokenize("Paid $5+tax = cheap~ish; a^b|c<d>e `x`");
+
+        Assert.Equal(
+            ["paid", "$", "5", "+", "tax", "=", "cheap", "~", "is", "##h", ";", "a", "^", "b", "|", "c", "<", "d", ">", "e", "`", "x", "`"],
+            pieces);
+    }
+
+    [Fact]
+    public void Tokenize_TabsAndLineBreaks_SeparateWords()
+    {
+        Assert.Equal(["one", "line", "note", "book"], Tokenizer.Tokenize("one\nline note\tbook"));
+    }
+
+    [Fact]
+    public void Tokenize_NonAsciiSymbolsEmojiAndCjk_FollowBertRules()
+    {
+        Assert.Equal(["great", "[UNK]", "pedal", "5", "##°", "##c", "©", "2014"], Tokenizer.Tokenize("Great 😀 pedal 5°C © 2014"));
+        Assert.Equal(["日", "本", "語", "text"], Tokenizer.Tokenize("日本語 text"));
+    }
+
+    [Fact]
     public void Tokenize_WhitespaceText_GivesNoPieces()
     {
         Assert.Empty(Tokenizer.Tokenize("  \t\n "));
