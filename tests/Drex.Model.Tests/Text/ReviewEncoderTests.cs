@@ -61,6 +61,17 @@ public sealed class ReviewEncoderTests(EncoderFixture fixture)
     }
 
     [Fact]
+    public async Task Encode_ConcurrentCalls_GiveSameVectorsAsOneCall()
+    {
+        string[] texts = ["Great strings.", "The tuner clips on the headstock.", "Cheap cable, crackles after a week."];
+        var expected = _encoder.Encode(texts);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _encoder.Encode(texts))));
+
+        Assert.All(results, result => Assert.Equal(expected.Select(e => e.Vectors), result.Select(r => r.Vectors)));
+    }
+
+    [Fact]
     public void Encode_EmptyOrWhitespaceText_GivesLengthZero()
     {
         var encoded = _encoder.Encode(["", " \n\t "]);
@@ -93,7 +104,7 @@ public sealed class ReviewEncoderTests(EncoderFixture fixture)
     [Fact]
     public void Identity_EmbeddedModel_NamesModelHashAndLimit()
     {
-        Assert.Matches("^all-MiniLM-L6-v2@[0-9a-f]{12}/max128$", _encoder.Identity);
+        Assert.Matches("^all-MiniLM-L6-v2@[0-9a-f]{12}/max128/tok1$", _encoder.Identity);
     }
 
     private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
