@@ -18,5 +18,5 @@ public sealed record MatrixFactorizationOptions(
     int EpochsWithoutValidation = 20)
 {
     /// <summary>The default L2 grid.</summary>
-    public static IReadOnlyList<float> DefaultRegularizations { get; } = [0.02f, 0.05f, 0.1f, 0.2f];
+    public static IReadOnlyList<float> DefaultRegularizations { get; } = [0.02f, 0.05f, 0.1f, 0.2f, 0.5f];
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Drex.Model.Data;
 
 namespace Drex.Trainer.Data;
@@ -84,131 +85,175 @@ public sealed class Dataset
         options ??= new DatasetOptions();
         var input = interactions as IReadOnlyList<Interaction> ?? [.. interactions];
 
-        var kept = options.Deduplicate ? Deduplicate(input) : [.. input];
-        var duplicates = input.Count - kept.Count;
-        var (filtered, rounds) = options.KCore > 1 ? KCore(kept, options.KCore) : (kept, 0);
-
-        // List.Sort is unstable, so the input position breaks timestamp ties explicitly.
-        var order = Enumerable.Range(0, filtered.Count).ToArray();
-        order.AsSpan().Sort((a, b) =>
+        // Work on provisional integer ids (first appearance in input order) so the passes below hash ints, not strings.
+        var provisionalUsers = new IdIndex(input.Count);
+        var provisionalItems = new IdIndex(input.Count);
+        var users = new int[input.Count];
+        var items = new int[input.Count];
+        for (var n = 0; n < input.Count; n++)
         {
-            var byTime = filtered[a].Timestamp.CompareTo(filtered[b].Timestamp);
-            return byTime != 0 ? byTime : a.CompareTo(b);
-        });
-        var sorted = new Interaction[order.Length];
-        for (var n = 0; n < order.Length; n++)
-        {
-            sorted[n] = filtered[order[n]];
+            users[n] = provisionalUsers.IndexOf(input[n].UserId);
+            items[n] = provisionalItems.IndexOf(input[n].ItemId);
         }
 
-        var userIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var itemIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var users = new int[sorted.Length];
-        var items = new int[sorted.Length];
+        var kept = options.Deduplicate ? Deduplicate(input, users, items) : [.. Enumerable.Range(0, input.Count)];
+        var duplicates = input.Count - kept.Length;
+        var (filtered, rounds) = options.KCore > 1
+            ? KCore(kept, users, items, provisionalUsers.Count, provisionalItems.Count, options.KCore)
+            : (kept, 0);
+        SortChronologically(input, filtered);
+
+        var userRemap = new Renumbering(provisionalUsers.Count);
+        var itemRemap = new Renumbering(provisionalItems.Count);
+        var sorted = new Interaction[filtered.Length];
+        var userOf = new int[filtered.Length];
+        var itemOf = new int[filtered.Length];
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        for (var n = 0; n < sorted.Length; n++)
+        for (var k = 0; k < filtered.Length; k++)
         {
-            users[n] = IndexOf(userIndex, sorted[n].UserId);
-            items[n] = IndexOf(itemIndex, sorted[n].ItemId);
-            if (sorted[n].Rating is { } r)
+            var n = filtered[k];
+            sorted[k] = input[n];
+            userOf[k] = userRemap.Next(users[n]);
+            itemOf[k] = itemRemap.Next(items[n]);
+            if (input[n].Rating is { } r)
             {
                 min = Math.Min(min, r);
                 max = Math.Max(max, r);
             }
         }
 
+        var (userIds, userIndex) = userRemap.Ids(provisionalUsers.Ids);
+        var (itemIds, itemIndex) = itemRemap.Ids(provisionalItems.Ids);
         RatingRange? range = min <= max ? new RatingRange(min, max) : null;
-        var report = new DatasetPreparationReport(input.Count, duplicates, kept.Count - filtered.Count, rounds);
-        return new Dataset(sorted, users, items, Keys(userIndex), Keys(itemIndex), userIndex, itemIndex, range, report);
+        var report = new DatasetPreparationReport(input.Count, duplicates, kept.Length - filtered.Length, rounds);
+        return new Dataset(sorted, userOf, itemOf, userIds, itemIds, userIndex, itemIndex, range, report);
     }
 
     /// <summary>The same dataset with some interactions replaced (same users, items and order); for modality dropping.</summary>
     internal Dataset WithInteractions(Interaction[] interactions) =>
         new(interactions, Users, Items, _userIds, _itemIds, _userIndex, _itemIndex, RatingRange, Preparation);
 
-    private static List<Interaction> Deduplicate(IReadOnlyList<Interaction> input)
+    private static int[] Deduplicate(IReadOnlyList<Interaction> input, int[] users, int[] items)
     {
-        var latest = new Dictionary<(string, string), int>();
+        // (int, int) hashes with HashCode.Combine; a packed long would hash as user ^ item and collide massively.
+        var latest = new Dictionary<(int, int), int>(input.Count);
         for (var n = 0; n < input.Count; n++)
         {
-            var key = (input[n].UserId, input[n].ItemId);
+            var key = (users[n], items[n]);
             if (!latest.TryGetValue(key, out var previous) || input[n].Timestamp >= input[previous].Timestamp)
             {
                 latest[key] = n;
             }
         }
 
-        var kept = new List<Interaction>(latest.Count);
-        for (var n = 0; n < input.Count; n++)
-        {
-            if (latest[(input[n].UserId, input[n].ItemId)] == n)
-            {
-                kept.Add(input[n]);
-            }
-        }
-
+        var kept = latest.Values.ToArray();
+        Array.Sort(kept);
         return kept;
     }
 
-    private static (List<Interaction> Kept, int Rounds) KCore(List<Interaction> interactions, int k)
+    private static (int[] Kept, int Rounds) KCore(int[] kept, int[] users, int[] items, int userCount, int itemCount, int k)
     {
-        var userIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var itemIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var users = interactions.Select(x => IndexOf(userIndex, x.UserId)).ToArray();
-        var items = interactions.Select(x => IndexOf(itemIndex, x.ItemId)).ToArray();
-        var alive = Enumerable.Repeat(true, interactions.Count).ToArray();
         var rounds = 0;
         while (true)
         {
-            var userCounts = new int[userIndex.Count];
-            var itemCounts = new int[itemIndex.Count];
-            for (var n = 0; n < alive.Length; n++)
+            var userCounts = new int[userCount];
+            var itemCounts = new int[itemCount];
+            foreach (var n in kept)
             {
-                if (alive[n])
-                {
-                    userCounts[users[n]]++;
-                    itemCounts[items[n]]++;
-                }
+                userCounts[users[n]]++;
+                itemCounts[items[n]]++;
             }
 
-            var removed = false;
-            for (var n = 0; n < alive.Length; n++)
+            var survivors = Array.FindAll(kept, n => userCounts[users[n]] >= k && itemCounts[items[n]] >= k);
+            if (survivors.Length == kept.Length)
             {
-                if (alive[n] && (userCounts[users[n]] < k || itemCounts[items[n]] < k))
-                {
-                    alive[n] = false;
-                    removed = true;
-                }
+                return (kept, rounds);
             }
 
-            if (!removed)
-            {
-                return ([.. interactions.Where((_, n) => alive[n])], rounds);
-            }
-
+            kept = survivors;
             rounds++;
         }
     }
 
-    private static int IndexOf(Dictionary<string, int> index, string id)
+    /// <summary>Sorts input positions by timestamp, ties by position (array sorts are unstable, so ties are re-sorted).</summary>
+    private static void SortChronologically(IReadOnlyList<Interaction> input, int[] positions)
     {
-        if (!index.TryGetValue(id, out var value))
+        var times = new long[positions.Length];
+        for (var k = 0; k < positions.Length; k++)
         {
-            value = index.Count;
-            index.Add(id, value);
+            times[k] = input[positions[k]].Timestamp;
         }
 
-        return value;
+        Array.Sort(times, positions);
+        for (int start = 0, end; start < positions.Length; start = end)
+        {
+            for (end = start + 1; end < positions.Length && times[end] == times[start]; end++)
+            {
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(positions, start, end - start);
+            }
+        }
     }
 
-    private static string[] Keys(Dictionary<string, int> index)
+    /// <summary>Renumbers provisional ids densely in order of first use, skipping ids never used.</summary>
+    private sealed class Renumbering
     {
-        var keys = new string[index.Count];
-        foreach (var (key, value) in index)
+        private readonly int[] _map;
+        private readonly List<int> _order = [];
+
+        public Renumbering(int count)
         {
-            keys[value] = key;
+            _map = new int[count];
+            Array.Fill(_map, -1);
         }
 
-        return keys;
+        public int Next(int provisional)
+        {
+            if (_map[provisional] < 0)
+            {
+                _map[provisional] = _order.Count;
+                _order.Add(provisional);
+            }
+
+            return _map[provisional];
+        }
+
+        public (string[] Ids, Dictionary<string, int> Index) Ids(List<string> provisionalIds)
+        {
+            var ids = new string[_order.Count];
+            var index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+            for (var n = 0; n < ids.Length; n++)
+            {
+                ids[n] = provisionalIds[_order[n]];
+                index.Add(ids[n], n);
+            }
+
+            return (ids, index);
+        }
+    }
+
+    /// <summary>Dense ids in order of first appearance.</summary>
+    private sealed class IdIndex(int capacity)
+    {
+        private readonly Dictionary<string, int> _map = new(Math.Min(capacity, 1 << 20), StringComparer.Ordinal);
+
+        public List<string> Ids { get; } = [];
+
+        public int Count => Ids.Count;
+
+        public int IndexOf(string id)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, id, out var exists);
+            if (!exists)
+            {
+                slot = Ids.Count;
+                Ids.Add(id);
+            }
+
+            return slot;
+        }
     }
 }

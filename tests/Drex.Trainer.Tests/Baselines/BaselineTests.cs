@@ -88,8 +88,8 @@ public sealed class BaselineTests
         bias.Fit(data.Dataset, split.Train, split.Validation, seed: 3);
         mf.Fit(data.Dataset, split.Train, split.Validation, seed: 3);
 
-        var biasMse = RatingMetrics.Evaluate(bias, data.Dataset, split.Test).Mse;
-        var mfMse = RatingMetrics.Evaluate(mf, data.Dataset, split.Test).Mse;
+        var biasMse = RatingModelEvaluation.Evaluate(bias, data.Dataset, split.Test).Mse;
+        var mfMse = RatingModelEvaluation.Evaluate(mf, data.Dataset, split.Test).Mse;
         Assert.True(mfMse < 0.6 * biasMse, $"MF test MSE {mfMse:F4} should be well below the bias model's {biasMse:F4}");
         Assert.Equal(mf.Trials.MinBy(t => t.ValidationMse)!.Regularization, mf.Regularization);
     }
@@ -144,7 +144,7 @@ public sealed class BaselineTests
     }
 
     [Fact]
-    public void Evaluate_Predictions_ClampedToRangeAndAveraged()
+    public void Evaluate_Predictions_ScoresRatedRowsClampedToRange()
     {
         var dataset = Dataset.Build(
         [
@@ -154,12 +154,20 @@ public sealed class BaselineTests
             new Interaction("u", "d", 3f, null, 4),
         ]);
 
-        var errors = RatingMetrics.Evaluate(new Constant(7f), dataset, [0, 1, 2, 3]);
+        var errors = RatingModelEvaluation.Evaluate(new Constant(7f), dataset, [0, 1, 2, 3]);
 
         Assert.Equal(3, errors.Count);
         Assert.Equal(2.0, errors.Mae, 12);
         Assert.Equal(20.0 / 3, errors.Mse, 12);
         Assert.Equal(Math.Sqrt(20.0 / 3), errors.Rmse, 12);
+    }
+
+    [Fact]
+    public void Evaluate_NoRatedRows_Throws()
+    {
+        var dataset = Dataset.Build([new Interaction("u", "a", 2f, null, 1), new Interaction("u", "b", null, "text", 2)]);
+
+        Assert.Throws<ArgumentException>(() => RatingModelEvaluation.Evaluate(new Constant(3f), dataset, [1]));
     }
 
     private sealed class Constant(float value) : IRatingModel
