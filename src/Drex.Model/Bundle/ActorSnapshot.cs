@@ -1,9 +1,7 @@
 using System.Text;
+using Drex.Model.Keywords;
 
 namespace Drex.Model.Bundle;
-
-/// <summary>One word of a keyword profile with its weight.</summary>
-public readonly record struct KeywordWeight(string Word, float Weight);
 
 /// <summary>The state of one user or item at the bundle's training watermark.</summary>
 public sealed record ActorRecord(string Id, float[] State, float Bias, int Count, KeywordWeight[] Keywords);

@@ -47,6 +47,8 @@ public sealed class ModelWeights
     public const string MlpHiddenBias = "mlp_hidden.bias";
     public const string MlpOutWeight = "mlp_out.weight";
     public const string MlpOutBias = "mlp_out.bias";
+    /// <summary>[scale, shift] applied to the head's interaction term (p.q or the MLP output).</summary>
+    public const string HeadCalibration = "head_calibration";
     public const string UserInitial = "user_initial";
     public const string ItemInitial = "item_initial";
 

@@ -42,7 +42,7 @@ public static class DrexGraphs
             [InteractionEncoderFile] = InteractionEncoder(settings, weights),
             [UserCellFile] = Cell(settings, weights, "user"),
             [ItemCellFile] = Cell(settings, weights, settings.SharedCells ? "user" : "item"),
-            [DotHeadFile] = DotHead(settings),
+            [DotHeadFile] = DotHead(settings, weights),
             [MlpHeadFile] = MlpHead(settings, weights),
         };
 
@@ -101,8 +101,8 @@ public static class DrexGraphs
         return g.ToModelBytes();
     }
 
-    /// <summary>(user [B,H], item [B,H], user_bias [B,1], item_bias [B,1]) -> rating [B,1] = p.q + b_u + b_i + mu.</summary>
-    public static byte[] DotHead(ModelSettings s)
+    /// <summary>(user [B,H], item [B,H], user_bias [B,1], item_bias [B,1]) -> rating [B,1] = a p.q + c + b_u + b_i + mu.</summary>
+    public static byte[] DotHead(ModelSettings s, ModelWeights w)
     {
         var g = new GraphBuilder("drex_head_dot");
         var f = TensorProto.Types.DataType.Float;
@@ -111,12 +111,12 @@ public static class DrexGraphs
         var bu = g.Input(Names.UserBias, f, "batch", 1);
         var bi = g.Input(Names.ItemBias, f, "batch", 1);
         var dot = g.Node("ReduceSum", [g.Mul(p, q), g.Int64s(1)], null, GraphBuilder.IntAttribute("keepdims", 1));
-        var rating = g.Add(g.Add(g.Add(dot, bu), bi), g.Scalar(s.GlobalMean));
+        var rating = g.Add(g.Add(g.Add(Calibrated(g, w, dot), bu), bi), g.Scalar(s.GlobalMean));
         g.Output(rating, Names.Rating, "batch", 1);
         return g.ToModelBytes();
     }
 
-    /// <summary>(user [B,H], item [B,H]) -> rating [B,1] = MLP([p ; q ; p*q]) + mu.</summary>
+    /// <summary>(user [B,H], item [B,H]) -> rating [B,1] = a MLP([p ; q ; p*q]) + c + mu.</summary>
     public static byte[] MlpHead(ModelSettings s, ModelWeights w)
     {
         var g = new GraphBuilder("drex_head_mlp");
@@ -125,10 +125,16 @@ public static class DrexGraphs
         var q = g.Input(Names.Item, f, "batch", s.HiddenDim);
         var joint = g.Node("Concat", [p, q, g.Mul(p, q)], null, GraphBuilder.IntAttribute("axis", 1));
         var hidden = g.Relu(g.Linear(joint, w[ModelWeights.MlpHiddenWeight], w[ModelWeights.MlpHiddenBias]));
-        var rating = g.Add(g.Linear(hidden, w[ModelWeights.MlpOutWeight], w[ModelWeights.MlpOutBias]),
-            g.Scalar(s.GlobalMean));
+        var term = g.Linear(hidden, w[ModelWeights.MlpOutWeight], w[ModelWeights.MlpOutBias]);
+        var rating = g.Add(Calibrated(g, w, term), g.Scalar(s.GlobalMean));
         g.Output(rating, Names.Rating, "batch", 1);
         return g.ToModelBytes();
+    }
+
+    private static string Calibrated(GraphBuilder g, ModelWeights w, string term)
+    {
+        var c = w[ModelWeights.HeadCalibration].Data;
+        return g.Add(g.Mul(term, g.Scalar(c[0])), g.Scalar(c[1]));
     }
 
     /// <summary>Added to the attention score of padding tokens; the trainer uses the same constant.</summary>

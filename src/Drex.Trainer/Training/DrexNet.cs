@@ -29,10 +29,12 @@ internal sealed class DrexNet : nn.Module
     private readonly Embedding item_bias;
     private readonly Linear mlp_hidden;
     private readonly Linear mlp_out;
+    private readonly Dropout text_dropout;
 #pragma warning restore IDE1006
 
-    public DrexNet(ModelSettings settings, int users, int items, bool perIdOffsets) : base("drex")
+    public DrexNet(ModelSettings settings, int users, int items, bool perIdOffsets, double dropout = 0) : base("drex")
     {
+        text_dropout = nn.Dropout(dropout);
         Settings = settings;
         var (h, f) = (settings.HiddenDim, settings.FusionDim);
         attention = nn.Linear(settings.TextDim, settings.AttentionDim);
@@ -75,7 +77,7 @@ internal sealed class DrexNet : nn.Module
     {
         var scores = attention.forward(tokens).tanh().matmul(attention_vector);
         var alpha = (scores + (mask - 1f) * DrexGraphs.MaskPenalty).softmax(-1);
-        var pooled = alpha.unsqueeze(1).matmul(tokens).squeeze(1);
+        var pooled = text_dropout.forward(alpha.unsqueeze(1).matmul(tokens).squeeze(1));
         var textFeature = text.forward(pooled).relu();
         var fused = cat([rating.forward(levels) * hasRating, textFeature * hasReview, hasRating, hasReview], 1);
         return (fusion.forward(fused).relu(), alpha);
@@ -92,17 +94,55 @@ internal sealed class DrexNet : nn.Module
 
     public Tensor StepItems(Tensor feature, Tensor state) => (item_cell ?? user_cell).forward(feature, state);
 
-    /// <summary>Rating predictions (unclamped) from user and item states [B,H] with the configured head.</summary>
-    public Tensor Predict(Tensor p, Tensor q, Tensor users, Tensor items)
+    /// <summary>
+    /// A linear calibration of the interaction term (p.q or the MLP), fitted on validation after training:
+    /// states replayed over the whole training sequence are more mature than the ones training predicted from,
+    /// which shifts and scales the term. Identity while training.
+    /// </summary>
+    public (float Scale, float Shift) Calibration { get; set; } = (1f, 0f);
+
+    /// <summary>The interaction term of the configured head: p.q (dot) or MLP([p ; q ; p*q]).</summary>
+    public Tensor InteractionTerm(Tensor p, Tensor q) =>
+        Settings.Head == RatingHead.Dot
+            ? (p * q).sum(1L)
+            : mlp_out.forward(mlp_hidden.forward(cat([p, q, p * q], 1)).relu()).squeeze(1);
+
+    /// <summary>What the head adds to the interaction term: mu plus, for the dot head, the per-id biases.</summary>
+    public Tensor Baseline(Tensor users, Tensor items)
     {
-        var mu = Settings.GlobalMean;
-        if (Settings.Head == RatingHead.Dot)
+        var mu = full(users.shape[0], Settings.GlobalMean, device: users.device);
+        return Settings.Head == RatingHead.Dot
+            ? mu + user_bias.forward(users).squeeze(1) + item_bias.forward(items).squeeze(1)
+            : mu;
+    }
+
+    /// <summary>Rating predictions (unclamped) from user and item states [B,H] with the configured head.</summary>
+    public Tensor Predict(Tensor p, Tensor q, Tensor users, Tensor items) =>
+        Baseline(users, items) + InteractionTerm(p, q) * Calibration.Scale + Calibration.Shift;
+
+    /// <summary>Squared norms of the per-id parameters (biases and offsets) of a batch's users and items.</summary>
+    public Tensor PerIdPenalty(Tensor users, Tensor items)
+    {
+        var penalty = user_bias.forward(users).square().sum() + item_bias.forward(items).square().sum();
+        if (user_offset is not null && item_offset is not null)
         {
-            return (p * q).sum(1L) + user_bias.forward(users).squeeze(1) + item_bias.forward(items).squeeze(1) + mu;
+            penalty += user_offset.forward(users).square().sum() + item_offset.forward(items).square().sum();
         }
 
-        var joint = cat([p, q, p * q], 1);
-        return mlp_out.forward(mlp_hidden.forward(joint).relu()).squeeze(1) + mu;
+        return penalty;
+    }
+
+    /// <summary>Starts the per-id biases from given values (a fitted bias model); frozen when asked.</summary>
+    public void InitializeBiases(float[] users, float[] items, bool freeze)
+    {
+        using (no_grad())
+        {
+            user_bias.weight!.copy_(tensor(users, [users.Length, 1]));
+            item_bias.weight!.copy_(tensor(items, [items.Length, 1]));
+        }
+
+        user_bias.weight!.requires_grad = !freeze;
+        item_bias.weight!.requires_grad = !freeze;
     }
 
     public Tensor UserBiases => user_bias.weight!;
@@ -133,6 +173,7 @@ internal sealed class DrexNet : nn.Module
                 item_cell is null ? user : ToWeight(parameters[$"item_cell.{part}"]);
         }
 
+        weights[ModelWeights.HeadCalibration] = new WeightTensor([2], [Calibration.Scale, Calibration.Shift]);
         return weights;
     }
 

@@ -23,25 +23,34 @@ internal sealed class DrexTrainer(TrainerOptions options)
 
     public TrainedDrex Train(
         TrainingData data, IReadOnlyList<int> train, IReadOnlyList<int> valid, ModelSettings settings, int seed,
-        IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<EpochReport>? progress = null, (float[] Users, float[] Items)? biases = null,
+        CancellationToken cancellationToken = default)
     {
         var device = ResolveDevice(options.Device);
         random.manual_seed(seed);
-        var net = new DrexNet(settings, data.UserCount, data.ItemCount, options.PerIdOffsets);
+        var net = new DrexNet(settings, data.UserCount, data.ItemCount, options.PerIdOffsets, options.Dropout);
+        if (biases is { } b)
+        {
+            net.InitializeBiases(b.Users, b.Items, options.FreezeBiases);
+        }
+
         net.to(device);
         var steps = Steps(data.TBatches(train));
-        using var optimizer = optim.Adam(net.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.Adam(net.parameters().Where(p => p.requires_grad), options.LearningRate, weight_decay: options.WeightDecay);
 
         Dictionary<string, Tensor>? best = null;
         var bestMse = double.PositiveInfinity;
         var sinceBest = 0;
+        var bestCalibration = (1f, 0f);
         for (var epoch = 1; epoch <= options.MaxEpochs && sinceBest < options.Patience; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var started = DateTime.UtcNow;
             net.train();
-            var trainMse = new Pass(net, data, device).Run(steps, optimizer, options.GradientClip);
+            net.Calibration = (1f, 0f);
+            var trainMse = new Pass(net, data, device).Run(steps, optimizer, options);
             var states = Replay(net, data, steps, device);
+            var calibration = states.Calibrate(valid);
             var (validMse, validMae) = states.Evaluate(valid);
             var improved = validMse < bestMse || valid.Count == 0;
             if (improved)
@@ -50,6 +59,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 sinceBest = 0;
                 DisposeAll(best);
                 best = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+                bestCalibration = calibration;
             }
             else
             {
@@ -65,6 +75,8 @@ internal sealed class DrexTrainer(TrainerOptions options)
             DisposeAll(best);
         }
 
+        net.Calibration = bestCalibration;
+
         return Replay(net, data, steps, device);
     }
 
@@ -74,7 +86,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
         net.eval();
         using var _ = no_grad();
         var pass = new Pass(net, data, device, collectAttention: true);
-        pass.Run(steps, optimizer: null, clip: 0);
+        pass.Run(steps, optimizer: null, options: null);
         return pass.Finish();
     }
 
@@ -124,7 +136,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
         private Tensor _users = zeros(data.UserCount, net.Settings.HiddenDim, device: device);
         private Tensor _items = zeros(data.ItemCount, net.Settings.HiddenDim, device: device);
 
-        public double Run(List<List<List<int>>> steps, optim.Optimizer? optimizer, double clip)
+        public double Run(List<List<List<int>>> steps, optim.Optimizer? optimizer, TrainerOptions? options)
         {
             double squaredError = 0;
             long rated = 0;
@@ -141,6 +153,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
 
                 var row = 0;
                 Tensor? loss = null;
+                Tensor penalty = zeros(1, device: device);
                 var stepRated = 0;
                 foreach (var batch in step)
                 {
@@ -160,6 +173,10 @@ internal sealed class DrexTrainer(TrainerOptions options)
                         var prediction = net.Predict(p.index_select(0, sel), q.index_select(0, sel), u.index_select(0, sel), i.index_select(0, sel));
                         var se = (prediction - target).square().sum();
                         loss = loss is null ? se : loss + se;
+                        if (options is { PerIdL2: > 0 })
+                        {
+                            penalty += net.PerIdPenalty(u.index_select(0, sel), i.index_select(0, sel)) * options.PerIdL2;
+                        }
                         stepRated += ratedRows.Length;
                     }
 
@@ -177,10 +194,10 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 if (optimizer is not null && loss is not null)
                 {
                     optimizer.zero_grad();
-                    (loss / stepRated).backward();
-                    if (clip > 0)
+                    ((loss + penalty) / stepRated).backward();
+                    if (options!.GradientClip > 0)
                     {
-                        nn.utils.clip_grad_norm_(net.parameters(), clip);
+                        nn.utils.clip_grad_norm_(net.parameters().Where(p => p.requires_grad), options.GradientClip);
                     }
 
                     optimizer.step();

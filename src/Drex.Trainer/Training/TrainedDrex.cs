@@ -1,4 +1,5 @@
 using Drex.Model.Bundle;
+using Drex.Model.Keywords;
 using Drex.Model.Onnx;
 using static TorchSharp.torch;
 
@@ -49,7 +50,9 @@ internal sealed class TrainedDrex(DrexNet net, TrainingData data, ActorTable use
     public IReadOnlyList<float[]?> Attention => attention;
 
     /// <summary>Clamped predictions for interactions (by index), from final states; nothing is updated.</summary>
-    public float[] Predict(IReadOnlyList<int> interactions)
+    public float[] Predict(IReadOnlyList<int> interactions) => Predict(interactions, clamp: true);
+
+    private float[] Predict(IReadOnlyList<int> interactions, bool clamp, bool baselineOnly = false)
     {
         if (interactions.Count == 0)
         {
@@ -70,9 +73,55 @@ internal sealed class TrainedDrex(DrexNet net, TrainingData data, ActorTable use
 
         var u = tensor(interactions.Select(x => (long)data.Users[x]).ToArray(), device: device);
         var i = tensor(interactions.Select(x => (long)data.Items[x]).ToArray(), device: device);
-        var raw = net.Predict(tensor(p, [interactions.Count, h], device: device), tensor(q, [interactions.Count, h], device: device), u, i);
+        var raw = baselineOnly
+            ? net.Baseline(u, i)
+            : net.Predict(tensor(p, [interactions.Count, h], device: device), tensor(q, [interactions.Count, h], device: device), u, i);
         using var cpu = raw.cpu();
-        return cpu.data<float>().ToArray().Select(Settings.Clamp).ToArray();
+        var values = cpu.data<float>().ToArray();
+        return clamp ? values.Select(Settings.Clamp).ToArray() : values;
+    }
+
+    /// <summary>
+    /// Fits the head's calibration (scale and shift of the interaction term) by least squares on the rated
+    /// interactions given (validation), sets it on the network and returns it. Identity when there are too few.
+    /// </summary>
+    public (float Scale, float Shift) Calibrate(IReadOnlyList<int> interactions)
+    {
+        net.Calibration = (1f, 0f);
+        var rated = interactions.Where(data.HasRating).ToArray();
+        if (rated.Length < 20)
+        {
+            return net.Calibration;
+        }
+
+        var predictions = Predict(rated, clamp: false);
+        var baseline = Predict(rated, clamp: false, baselineOnly: true);
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (var k = 0; k < rated.Length; k++)
+        {
+            double x = predictions[k] - baseline[k], y = data.Ratings[rated[k]] - baseline[k];
+            (sx, sy, sxx, sxy) = (sx + x, sy + y, sxx + x * x, sxy + x * y);
+        }
+
+        var n = rated.Length;
+        var variance = sxx / n - sx / n * (sx / n);
+        var scale = variance > 1e-9 ? Math.Clamp((sxy / n - sx / n * (sy / n)) / variance, 0, 2) : 1;
+        var shift = sy / n - scale * (sx / n);
+        net.Calibration = ((float)scale, (float)shift);
+        return net.Calibration;
+    }
+
+    /// <summary>The clamped prediction for a (user, item) pair by index from the final states.</summary>
+    public float PredictPair(int user, int item)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var device = net.parameters().First().device;
+        var h = Settings.HiddenDim;
+        var raw = net.Predict(
+            tensor(users.State(user), [1, h], device: device), tensor(items.State(item), [1, h], device: device),
+            tensor(new long[] { user }, device: device), tensor(new long[] { item }, device: device));
+        return Settings.Clamp(raw.cpu().item<float>());
     }
 
     /// <summary>(MSE, MAE) on the rated interactions among the given ones.</summary>

@@ -20,6 +20,21 @@ internal sealed record TrainerOptions
     /// </summary>
     public int StepInteractions { get; init; } = 128;
 
+    /// <summary>L2 penalty on per-id parameters (biases, offsets), per occurrence in a rated interaction.</summary>
+    public double PerIdL2 { get; init; } = 0.05;
+
+    /// <summary>
+    /// Start the per-id biases (and mu) from the regularised bias model fitted on the same training split, so the
+    /// network spends its capacity on what the states add to the biases.
+    /// </summary>
+    public bool WarmStartBiases { get; init; } = true;
+
+    /// <summary>Freeze the biases given to training (from the bias model) instead of fine-tuning them.</summary>
+    public bool FreezeBiases { get; init; }
+
+    /// <summary>Dropout on the pooled review vector while training.</summary>
+    public double Dropout { get; init; } = 0.2;
+
     /// <summary>Learn a per-id offset to the initial state of ids seen in training (MODEL.md step 5).</summary>
     public bool PerIdOffsets { get; init; } = true;
 

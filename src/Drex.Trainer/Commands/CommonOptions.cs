@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Drex.Model.Bundle;
+using Drex.Model.Text;
+using Drex.Trainer.Data;
+using Drex.Trainer.Training;
+using Spectre.Console;
+
+namespace Drex.Trainer.Commands;
+
+/// <summary>Options shared by the trainer's commands and the steps they share: loading and encoding a dataset.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<string> Data = new("--data")
+    {
+        Description = "Dataset file or folder: Amazon reviews (.json/.json.gz, 2014/2018/2023 layouts), a MovieLens folder, or a Drex interaction log (.jsonl).",
+        Required = true,
+    };
+
+    public static readonly Option<int> KCore = new("--kcore") { Description = "Keep only users and items with at least this many interactions (0: off).", DefaultValueFactory = _ => 0 };
+
+    public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or auto.", DefaultValueFactory = _ => "auto" };
+
+    public static readonly Option<int> Epochs = new("--epochs") { Description = "Most training epochs (early stopping picks the best).", DefaultValueFactory = _ => new TrainerOptions().MaxEpochs };
+
+    public static readonly Option<string?> Cache = new("--cache") { Description = "Folder of the review encoder's cache (default .drex/cache/encoder)." };
+
+    public static Dataset LoadDataset(string path, int kcore)
+    {
+        var loaded = DatasetLoader.Load(path);
+        var dataset = Dataset.Build(loaded.Interactions, new DatasetOptions(Deduplicate: true, KCore: kcore));
+        var r = loaded.Report;
+        AnsiConsole.MarkupLineInterpolated(
+            $"Loaded {r.Format} from {r.Path}: {r.Rows} rows, {r.SkippedRows} skipped; {dataset.Count} interactions, {dataset.UserCount} users, {dataset.ItemCount} items ({dataset.Preparation.DuplicatesDropped} duplicates, {dataset.Preparation.KCoreDropped} dropped by k-core) in {r.Elapsed.TotalSeconds:0.00} s");
+        return dataset;
+    }
+
+    /// <summary>Encodes every distinct review once, through the on-disk cache, with a progress bar.</summary>
+    public static (ReviewLibrary Library, string EncoderIdentity) Encode(Dataset dataset, string? cacheDirectory, CancellationToken ct)
+    {
+        using var encoder = ReviewEncoder.LoadEmbedded();
+        using var cache = new EncoderCache(encoder, cacheDirectory is null ? null : new EncoderCacheOptions { Directory = cacheDirectory });
+        var texts = dataset.Interactions.Where(x => x.HasReview).Select(x => x.Review).Distinct().Count();
+        ReviewLibrary library = null!;
+        var started = DateTime.UtcNow;
+        AnsiConsole.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask("Encoding reviews", maxValue: Math.Max(1, texts));
+            library = ReviewLibrary.Encode(dataset, cache, new SyncProgress<int>(n => task.Value = n), ct);
+            task.Value = task.MaxValue;
+        });
+        AnsiConsole.MarkupLineInterpolated(
+            $"Encoded {texts} distinct reviews in {(DateTime.UtcNow - started).TotalSeconds:0.0} s ({cache.Hits} cached, {cache.Misses} new; {cache.Identity})");
+        return (library, cache.Identity);
+    }
+
+    public static ModelSettings ModelShape(bool sharedCells) => new() { SharedCells = sharedCells };
+}
