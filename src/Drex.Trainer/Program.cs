@@ -11,5 +11,6 @@ if (Console.IsOutputRedirected)
 var root = new RootCommand("Drex trainer: trains and evaluates DReX, exports model bundles.")
 {
     EvaluateCommand.Create(),
+    TrainCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
