@@ -1,0 +1,105 @@
+namespace Drex.Contracts;
+
+/// <summary>Well-known grain keys and names.</summary>
+public static class DrexKeys
+{
+    /// <summary>The model registry's key.</summary>
+    public const string Registry = "default";
+
+    /// <summary>The interaction log's key.</summary>
+    public const string Log = "default";
+
+    /// <summary>Number of item index partitions; an item's partition is a stable hash of its id.</summary>
+    public const int IndexPartitions = 8;
+}
+
+/// <summary>Ingests interactions: encodes the review once, fuses the feature once and updates both actors.</summary>
+public interface IIngestGrain : IGrainWithIntegerKey
+{
+    /// <summary>Applies one interaction exactly once; a retry with the same id returns the first result.</summary>
+    Task<InteractionResult> IngestAsync(InteractionRequest request);
+
+    /// <summary>Applies interactions in order (so one actor's interactions keep their order).</summary>
+    Task<InteractionResult[]> IngestBatchAsync(InteractionRequest[] requests);
+}
+
+/// <summary>Answers read queries: predictions and recommendations with explanations.</summary>
+public interface IQueryGrain : IGrainWithIntegerKey
+{
+    /// <summary>The predicted rating of a user for an item, with the explanation.</summary>
+    Task<PredictionView> PredictAsync(string userId, string itemId);
+
+    /// <summary>The user's top-k items not yet rated, each with its explanation.</summary>
+    Task<RecommendationsView> RecommendAsync(string userId, int k);
+}
+
+/// <summary>A user: its DReX state, keyword profile and the items it rated.</summary>
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Records the state before the update, applies the GRU step and persists before answering.</summary>
+    Task<ActorUpdateResult> ApplyAsync(ActorUpdate update);
+
+    /// <summary>The state predictions are made from (rebased onto the current model first).</summary>
+    Task<ActorVector> GetVectorAsync();
+
+    /// <summary>Keyword profile, counts, model version.</summary>
+    Task<ActorView> GetViewAsync();
+
+    /// <summary>The items this user rated or reviewed.</summary>
+    Task<string[]> GetInteractedItemsAsync();
+
+    /// <summary>Records the error of a prediction made before one of this user's updates (prequential MAE).</summary>
+    Task RecordErrorAsync(string interactionId, float absoluteError);
+}
+
+/// <summary>An item: its DReX state and keyword profile; it keeps the item index current.</summary>
+public interface IItemGrain : IGrainWithStringKey
+{
+    /// <summary>Records the state before the update, applies the GRU step and persists before answering.</summary>
+    Task<ActorUpdateResult> ApplyAsync(ActorUpdate update);
+
+    /// <summary>The state predictions are made from (rebased onto the current model first).</summary>
+    Task<ActorVector> GetVectorAsync();
+
+    /// <summary>Keyword profile, counts, model version.</summary>
+    Task<ActorView> GetViewAsync();
+}
+
+/// <summary>One partition of the in-memory index of item states used for top-k scoring.</summary>
+public interface IItemIndexGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds or replaces an item's state.</summary>
+    Task UpsertAsync(ActorVector item);
+
+    /// <summary>The k best items of this partition for a user state under the given model version.</summary>
+    Task<ScoredItem[]> TopAsync(float[] user, float userBias, int k, string[] exclude, string modelVersion);
+
+    /// <summary>Items in this partition.</summary>
+    Task<int> CountAsync();
+}
+
+/// <summary>The model registry: the current version, its history, publishing and rollback.</summary>
+public interface IModelRegistryGrain : IGrainWithStringKey
+{
+    /// <summary>The active model, or null before the first publish.</summary>
+    Task<ModelInfo?> GetCurrentAsync();
+
+    /// <summary>Every version ever published, newest first.</summary>
+    Task<ModelInfo[]> GetVersionsAsync();
+
+    /// <summary>Validates an uploaded bundle and makes it the active version; a corrupt bundle is refused.</summary>
+    Task<ModelInfo> PublishAsync(string version);
+
+    /// <summary>Makes an earlier version active again (rollback).</summary>
+    Task<ModelInfo> ActivateAsync(string version);
+}
+
+/// <summary>The durable interaction log: the trainer's input; appends are group-committed.</summary>
+public interface IInteractionLogGrain : IGrainWithStringKey
+{
+    /// <summary>Appends interactions durably and returns their sequence numbers.</summary>
+    Task<long[]> AppendAsync(InteractionRequest[] interactions);
+
+    /// <summary>The sequence number of the newest durable record (-1 when empty).</summary>
+    Task<long> GetHeadAsync();
+}
