@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Drex.Contracts;
 
 /// <summary>Well-known grain keys and names.</summary>
@@ -48,8 +50,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>The items this user rated or reviewed.</summary>
     Task<string[]> GetInteractedItemsAsync();
 
-    /// <summary>Records the error of a prediction made before one of this user's updates (prequential MAE).</summary>
-    Task RecordErrorAsync(string interactionId, float absoluteError);
+    /// <summary>Records the prediction made before one of this user's updates and, when rated, its error (prequential MAE).</summary>
+    [OneWay]
+    Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError);
 }
 
 /// <summary>An item: its DReX state and keyword profile; it keeps the item index current.</summary>
@@ -69,6 +72,7 @@ public interface IItemGrain : IGrainWithStringKey
 public interface IItemIndexGrain : IGrainWithIntegerKey
 {
     /// <summary>Adds or replaces an item's state.</summary>
+    [OneWay]
     Task UpsertAsync(ActorVector item);
 
     /// <summary>The k best items of this partition for a user state under the given model version.</summary>

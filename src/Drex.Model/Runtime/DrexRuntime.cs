@@ -152,6 +152,18 @@ public sealed class DrexRuntime : IDisposable
     /// <summary>Predicts ratings for n (user, item) pairs with the given head, clamped to the rating range.</summary>
     public float[] Predict(RatingHead head, float[] users, float[] userBiases, float[] items, float[] itemBiases, int n)
     {
+        var raw = PredictRaw(head, users, userBiases, items, itemBiases, n);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            raw[i] = Settings.Clamp(raw[i]);
+        }
+
+        return raw;
+    }
+
+    /// <summary>The heads' outputs before clamping.</summary>
+    public float[] PredictRaw(RatingHead head, float[] users, float[] userBiases, float[] items, float[] itemBiases, int n)
+    {
         var h = Settings.HiddenDim;
         using var p = OrtValue.CreateTensorValueFromMemory(users, [n, h]);
         using var q = OrtValue.CreateTensorValueFromMemory(items, [n, h]);
@@ -171,11 +183,6 @@ public sealed class DrexRuntime : IDisposable
         {
             using var outputs = _mlpHead.Run(_run, [DrexGraphs.Names.User, DrexGraphs.Names.Item], [p, q], [DrexGraphs.Names.Rating]);
             raw = outputs[0].GetTensorDataAsSpan<float>().ToArray();
-        }
-
-        for (var i = 0; i < raw.Length; i++)
-        {
-            raw[i] = Settings.Clamp(raw[i]);
         }
 
         return raw;

@@ -1,0 +1,31 @@
+using Drex.Grains.Services;
+using Drex.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Drex.Grains;
+
+/// <summary>Registers what the Drex grains need on a silo: storage, the model host, the review encoder, metrics.</summary>
+public static class GrainsHostingExtensions
+{
+    /// <summary>Adds the Drex grain services; the silo also needs a grain storage provider named <see cref="GrainStorage.Name"/>.</summary>
+    public static ISiloBuilder AddDrexGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddDrexGrains(configuration);
+        return silo;
+    }
+
+    public static IServiceCollection AddDrexGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddDrexStorage(configuration);
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DrexMetrics>();
+        services.TryAddSingleton<ModelHost>();
+        services.TryAddSingleton<ReviewEncodingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReviewEncodingService>());
+        services.AddHostedService<ModelRefreshService>();
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using Drex.Contracts;
+using Drex.Grains.Services;
+
+namespace Drex.Grains;
+
+/// <summary>The registry's persistent state: every published version and the active one.</summary>
+[GenerateSerializer, Alias("drex.registry-state")]
+public sealed class RegistryState
+{
+    [Id(0)] public List<ModelInfo> Versions { get; set; } = [];
+
+    [Id(1)] public string? Active { get; set; }
+}
+
+/// <summary>
+/// The model registry. Publishing downloads and fully validates the bundle on this silo (checksums, graphs,
+/// encoder identity, a warm-up run) before it becomes active; a corrupt bundle is refused and nothing changes.
+/// Silos pick up the active version by polling (ModelRefreshService).
+/// </summary>
+public sealed class ModelRegistryGrain(
+    [PersistentState("registry", GrainStorage.Name)] IPersistentState<RegistryState> state, ModelHost models)
+    : Grain, IModelRegistryGrain
+{
+    public Task<ModelInfo?> GetCurrentAsync() =>
+        Task.FromResult(state.State.Versions.Find(v => v.Version == state.State.Active) is { } info ? info with { Active = true } : null);
+
+    public Task<ModelInfo[]> GetVersionsAsync() =>
+        Task.FromResult(state.State.Versions.OrderByDescending(v => v.PublishedAt)
+            .Select(v => v with { Active = v.Version == state.State.Active }).ToArray());
+
+    public async Task<ModelInfo> PublishAsync(string version)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        var model = await models.ValidateAsync(version);
+        var manifest = model.Bundle.Manifest;
+        var info = new ModelInfo(
+            version, DateTimeOffset.UtcNow, manifest.Settings.Head.ToString(), manifest.Watermark.LastSequence,
+            manifest.Watermark.Interactions, manifest.Validation?.Mae, manifest.Validation?.Mse, Active: true);
+        state.State.Versions.RemoveAll(v => v.Version == version);
+        state.State.Versions.Add(info);
+        state.State.Active = version;
+        await state.WriteStateAsync();
+        return info;
+    }
+
+    public async Task<ModelInfo> ActivateAsync(string version)
+    {
+        var info = state.State.Versions.Find(v => v.Version == version)
+            ?? throw new KeyNotFoundException($"Model version '{version}' was never published.");
+        await models.ValidateAsync(version);
+        state.State.Active = version;
+        await state.WriteStateAsync();
+        return info with { Active = true };
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Drex.Contracts;
+using Drex.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Drex.Grains.Services;
+
+/// <summary>
+/// The per-silo model host: downloads, validates and warms bundles, and swaps the served version atomically.
+/// A bundle that fails to load is refused and the previous version keeps serving (LastError says why).
+/// </summary>
+public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService encoder, IGrainFactory grains, ILogger<ModelHost> logger)
+    : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<LoadedModel>>> _loaded = new(StringComparer.Ordinal);
+    private volatile LoadedModel? _current;
+
+    /// <summary>The version this silo serves now, or null before the first model.</summary>
+    public LoadedModel? Current => _current;
+
+    /// <summary>The last load failure (version and message), cleared by the next successful swap.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Raised after a swap with the new version.</summary>
+    public event Action<LoadedModel>? Swapped;
+
+    /// <summary>The served model; asks the registry when this silo has none yet. Throws when nothing was ever published.</summary>
+    public async Task<LoadedModel> GetCurrentAsync()
+    {
+        if (_current is { } current)
+        {
+            return current;
+        }
+
+        await RefreshAsync();
+        return _current ?? throw new NoModelException();
+    }
+
+    /// <summary>A specific version (loaded once per silo and kept while it may still be asked for).</summary>
+    public Task<LoadedModel> GetAsync(string version) =>
+        _loaded.GetOrAdd(version, v => new Lazy<Task<LoadedModel>>(() => LoadAsync(v))).Value;
+
+    /// <summary>Makes this silo serve the registry's active version (no-op when it already does).</summary>
+    public async Task RefreshAsync()
+    {
+        var active = await grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync();
+        if (active is null || _current?.Version == active.Version)
+        {
+            return;
+        }
+
+        try
+        {
+            var model = await GetAsync(active.Version);
+            _current = model;
+            LastError = null;
+            LogSwapped(active.Version);
+            Swapped?.Invoke(model);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException)
+        {
+            _loaded.TryRemove(active.Version, out _);
+            LastError = $"{active.Version}: {e.Message}";
+            LogLoadFailed(e, active.Version, _current?.Version ?? "none");
+        }
+    }
+
+    /// <summary>Downloads, verifies and warms a version without serving it (what publishing checks).</summary>
+    public Task<LoadedModel> ValidateAsync(string version) => GetAsync(version);
+
+    public void Dispose()
+    {
+        foreach (var lazy in _loaded.Values)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+            {
+                lazy.Value.Result.Dispose();
+            }
+        }
+    }
+
+    private async Task<LoadedModel> LoadAsync(string version)
+    {
+        try
+        {
+            var bundle = await store.DownloadAsync(version);
+            if (bundle.Manifest.Encoder != encoder.Identity)
+            {
+                throw new InvalidDataException(
+                    $"Bundle {version} was trained with encoder '{bundle.Manifest.Encoder}'; this silo runs '{encoder.Identity}'.");
+            }
+
+            var model = new LoadedModel(bundle);
+            // Warm up: the first ONNX Runtime calls are slow; make them before the model takes traffic.
+            var feature = model.Runtime.Encode(new Model.Runtime.InteractionInput(new float[model.Settings.TextDim], 1, model.Settings.RatingMax)).Feature;
+            model.Runtime.StepUser(feature, model.UserInitial);
+            model.Runtime.StepItem(feature, model.ItemInitial);
+            model.Runtime.Predict(model.UserInitial, 0, model.ItemInitial, 0);
+            return model;
+        }
+        catch
+        {
+            _loaded.TryRemove(version, out _);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Version}")]
+    private partial void LogSwapped(string version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not load model {Version}; still serving {Serving}")]
+    private partial void LogLoadFailed(Exception e, string version, string serving);
+}
+
+/// <summary>No model has been published yet: the system cannot score or update actors.</summary>
+[GenerateSerializer]
+public sealed class NoModelException() : InvalidOperationException("No model has been published yet: train one and publish it (see README).");

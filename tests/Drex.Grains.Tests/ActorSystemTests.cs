@@ -1,0 +1,164 @@
+using Drex.Contracts;
+using Drex.Model.Bundle;
+using Drex.Model.Runtime;
+using Drex.Model.Text;
+
+namespace Drex.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ActorSystemTests(ClusterFixture fixture)
+{
+    private static readonly Lazy<ReviewEncoder> Encoder = new(() => ReviewEncoder.LoadEmbedded());
+
+    private IIngestGrain Ingest => fixture.Grains.GetGrain<IIngestGrain>(0);
+
+    [Fact]
+    public async Task IngestBatch_MixedModalities_StatesAndPredictionsEqualOfflineReplay()
+    {
+        var (user, other) = (Key("u"), Key("u"));
+        var requests = new[]
+        {
+            Request(user, "i1", 5, "Great guitar strings, bright tone"),
+            Request(user, "i2", 2, null),
+            Request(other, "i1", null, "The cable hums with noise"),
+            Request(user, "known-item-less", 4, "Solid stand"),
+            Request(other, "i2", 3, "ok"),
+        };
+
+        var results = await Ingest.IngestBatchAsync(requests);
+
+        var current = await fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync();
+        using var runtime = new DrexRuntime(await fixture.Bundles.DownloadAsync(current!.Version));
+        var replay = new Replayer(runtime);
+        var expected = requests.Select(r => replay.Apply(r.UserId, r.ItemId, Input(r))).ToArray();
+        for (var k = 0; k < requests.Length; k++)
+        {
+            Assert.False(results[k].Duplicate);
+            Assert.Equal(current.Version, results[k].ModelVersion);
+            Assert.Equal(expected[k], results[k].Prediction, 1e-4);
+        }
+
+        foreach (var id in new[] { user, other })
+        {
+            AssertClose(replay.UserState(id), (await fixture.Grains.GetGrain<IUserGrain>(id).GetVectorAsync()).State);
+        }
+
+        foreach (var id in new[] { "i1", "i2", "known-item-less" })
+        {
+            AssertClose(replay.ItemState(id), (await fixture.Grains.GetGrain<IItemGrain>(id).GetVectorAsync()).State);
+        }
+
+        var view = await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync();
+        Assert.Equal(3, view.Interactions);
+        Assert.Equal(3, view.Ratings);
+        Assert.Contains(view.Keywords, k => k.Word is "guitar" or "strings" or "stand");
+        Assert.NotNull(view.PrequentialMae);
+    }
+
+    [Fact]
+    public async Task Ingest_RetriedId_ChangesNothingInEitherActor()
+    {
+        var user = Key("u");
+        var item = Key("i");
+        var request = Request(user, item, 4, "Nice pedal");
+        var first = await Ingest.IngestAsync(request);
+        var userBefore = await fixture.Grains.GetGrain<IUserGrain>(user).GetVectorAsync();
+        var itemBefore = await fixture.Grains.GetGrain<IItemGrain>(item).GetVectorAsync();
+
+        var second = await Ingest.IngestAsync(request);
+
+        Assert.True(second.Duplicate);
+        Assert.Equal(first.Prediction, second.Prediction);
+        Assert.Equal(userBefore.State, (await fixture.Grains.GetGrain<IUserGrain>(user).GetVectorAsync()).State);
+        Assert.Equal(itemBefore.State, (await fixture.Grains.GetGrain<IItemGrain>(item).GetVectorAsync()).State);
+        Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
+        Assert.Equal(1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+    }
+
+    [Fact]
+    public async Task Ingest_NoModality_IsRejectedBeforeAnyActorChanges()
+    {
+        var user = Key("u");
+        await Assert.ThrowsAsync<ArgumentException>(() => Ingest.IngestAsync(Request(user, "i1", null, "   ")));
+        Assert.False((await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Known);
+    }
+
+    [Fact]
+    public async Task Recommend_RatedItemsExcluded_ResultsExplained()
+    {
+        var user = Key("u");
+        await Ingest.IngestAsync(Request(user, "i1", 5, "guitar"));
+
+        var recommendations = await fixture.Grains.GetGrain<IQueryGrain>(0).RecommendAsync(user, 3);
+
+        Assert.Equal(3, recommendations.Items.Length);
+        Assert.DoesNotContain(recommendations.Items, r => r.ItemId == "i1");
+        Assert.True(recommendations.Items.Zip(recommendations.Items.Skip(1)).All(p => p.First.Rating >= p.Second.Rating));
+        var prediction = await fixture.Grains.GetGrain<IQueryGrain>(0).PredictAsync(user, recommendations.Items[0].ItemId);
+        Assert.Equal(recommendations.Items[0].Rating, prediction.Rating, 1e-4);
+    }
+
+    [Fact]
+    public async Task HotSwap_NewVersion_ActorsRebaseOntoSnapshotPlusOwnReplay_AndRollbackWorks()
+    {
+        var user = Key("u");
+        var requests = new[] { Request(user, "i3", 4, "warm tone"), Request(user, "i4", 1, null) };
+        await Ingest.IngestBatchAsync(requests);
+        var previous = (await fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync())!.Version;
+
+        var next = TestBundles.Create(Key("v"), seed: 7, users: [user], items: ["i1", "i2", "i3", "i4", "i5"]);
+        await fixture.PublishAsync(next);
+
+        var vector = await fixture.Grains.GetGrain<IUserGrain>(user).GetVectorAsync();
+        Assert.Equal(next.Version, vector.ModelVersion);
+        using var runtime = new DrexRuntime(next);
+        var replay = new Replayer(runtime);
+        foreach (var r in requests)
+        {
+            replay.Apply(r.UserId, r.ItemId, Input(r));
+        }
+
+        AssertClose(replay.UserState(user), vector.State);
+        Assert.Equal(next.Snapshot.Users.Single(a => a.Id == user).Bias, vector.Bias);
+
+        await fixture.ActivateAsync(previous);
+        Assert.Equal(previous, (await fixture.Grains.GetGrain<IUserGrain>(user).GetVectorAsync()).ModelVersion);
+    }
+
+    [Fact]
+    public async Task Publish_CorruptBundle_IsRefusedAndCurrentVersionKeepsServing()
+    {
+        var registry = fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry);
+        var before = await registry.GetCurrentAsync();
+        var bad = TestBundles.Create(Key("bad"), seed: 3);
+        await fixture.Bundles.UploadAsync(bad);
+        var graph = Directory.GetFiles(fixture.Root, "user_cell.onnx", SearchOption.AllDirectories).Single(f => f.Contains(bad.Version));
+        var bytes = File.ReadAllBytes(graph);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(graph, bytes);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => registry.PublishAsync(bad.Version));
+
+        Assert.Contains("user_cell.onnx", error.Message);
+        Assert.Equal(before!.Version, (await registry.GetCurrentAsync())!.Version);
+        Assert.DoesNotContain(await registry.GetVersionsAsync(), v => v.Version == bad.Version);
+    }
+
+    private static InteractionInput Input(InteractionRequest r)
+    {
+        var review = string.IsNullOrWhiteSpace(r.Review) ? null : Encoder.Value.Encode([r.Review])[0];
+        return new InteractionInput(review?.Vectors ?? [], review?.Length ?? 0, r.Rating);
+    }
+
+    private static InteractionRequest Request(string user, string item, float? rating, string? review) =>
+        new(Key("x"), user, item, rating, review, 1_700_000_000);
+
+    private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var worst = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst <= 1e-4, $"max abs difference {worst}");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text;
+using Drex.Model.Bundle;
+using Drex.Model.Keywords;
+using Drex.Model.Onnx;
+using Drex.Model.Text;
+
+namespace Drex.Grains.Tests;
+
+/// <summary>Small, valid bundles with seeded random weights (the system's mechanics do not depend on training).</summary>
+public static class TestBundles
+{
+    private static readonly Lazy<string> EncoderIdentity = new(() =>
+    {
+        using var encoder = ReviewEncoder.LoadEmbedded();
+        return encoder.Identity;
+    });
+
+    public static ModelSettings Settings(RatingHead head = RatingHead.Dot) =>
+        new() { HiddenDim = 8, FusionDim = 8, AttentionDim = 8, TextFeatureDim = 8, RatingDim = 4, MlpHiddenDim = 8, GlobalMean = 3.5f, Head = head };
+
+    /// <summary>A bundle whose snapshot knows the given actors (states drawn at random) and nothing else.</summary>
+    public static ModelBundle Create(
+        string version, int seed, IReadOnlyList<string>? users = null, IReadOnlyList<string>? items = null,
+        long watermark = -1, RatingHead head = RatingHead.Dot)
+    {
+        var s = Settings(head);
+        var random = new Random(seed);
+        float[] R(int n, double scale = 0.3) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+        WeightTensor T(params int[] shape) => new(shape, R(shape.Aggregate(1, (a, b) => a * b)));
+        var w = new ModelWeights
+        {
+            [ModelWeights.AttentionWeight] = T(s.AttentionDim, s.TextDim),
+            [ModelWeights.AttentionBias] = T(s.AttentionDim),
+            [ModelWeights.AttentionVector] = T(s.AttentionDim),
+            [ModelWeights.TextWeight] = T(s.TextFeatureDim, s.TextDim),
+            [ModelWeights.TextBias] = T(s.TextFeatureDim),
+            [ModelWeights.RatingEmbedding] = T(s.RatingLevels, s.RatingDim),
+            [ModelWeights.FusionWeight] = T(s.FusionDim, s.FusionInputDim),
+            [ModelWeights.FusionBias] = T(s.FusionDim),
+            [ModelWeights.MlpHiddenWeight] = T(s.MlpHiddenDim, 3 * s.HiddenDim),
+            [ModelWeights.MlpHiddenBias] = T(s.MlpHiddenDim),
+            [ModelWeights.MlpOutWeight] = T(1, s.MlpHiddenDim),
+            [ModelWeights.MlpOutBias] = T(1),
+            [ModelWeights.HeadCalibration] = new WeightTensor([2], [1f, 0f]),
+        };
+        foreach (var side in new[] { "user", "item" })
+        {
+            w[ModelWeights.Cell(side, "weight_ih")] = T(3 * s.HiddenDim, s.FusionDim);
+            w[ModelWeights.Cell(side, "weight_hh")] = T(3 * s.HiddenDim, s.HiddenDim);
+            w[ModelWeights.Cell(side, "bias_ih")] = T(3 * s.HiddenDim);
+            w[ModelWeights.Cell(side, "bias_hh")] = T(3 * s.HiddenDim);
+        }
+
+        ActorRecord Actor(string id) => new(id, R(s.HiddenDim), R(1)[0], 3, [new(id + "word", 1f)]);
+        var snapshot = new ActorSnapshot
+        {
+            UserInitial = R(s.HiddenDim),
+            ItemInitial = R(s.HiddenDim),
+            Users = (users ?? []).Select(Actor).ToArray(),
+            Items = (items ?? []).Select(Actor).ToArray(),
+        };
+        return ModelBundle.Create(
+            version, s, EncoderIdentity.Value, new TrainingWatermark(0, watermark, 0), new ValidationMetrics(0.8, 1, 1, 10),
+            DrexGraphs.Build(s, w), snapshot,
+            Encoding.UTF8.GetBytes(KeywordVocabulary.Build([["guitar", "strings"], ["cable", "noise"]]).ToJson()));
+    }
+}
