@@ -1,0 +1,83 @@
+using Drex.Contracts;
+using Drex.Gateway.Errors;
+using Drex.Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Drex.Gateway.Apis;
+
+/// <summary>Ingestion: one interaction or a batch, validated here, applied exactly once by the ingest grain.</summary>
+public static class InteractionsApi
+{
+    public static IEndpointRouteBuilder MapInteractionsApi(this IEndpointRouteBuilder app)
+    {
+        var options = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var api = app.MapGroup("/interactions")
+            .WithTags("Interactions")
+            .RequireAuthorization(GatewayPolicies.Ingest);
+
+        api.MapPost("/", IngestAsync)
+            .WithName("IngestInteraction")
+            .WithSummary("Ingests one interaction")
+            .WithDescription("Updates the user and the item; returns the rating predicted before the update. A retry with the same id returns the first result with duplicate = true.")
+            .WithRequestBodyLimit(options.MaxBodyBytes)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapPost("/batch", IngestBatchAsync)
+            .WithName("IngestInteractionBatch")
+            .WithSummary("Ingests a batch of interactions in order")
+            .WithDescription($"1 to {options.MaxBatchSize} interactions; any invalid one refuses the whole batch. Results are in request order.")
+            .WithRequestBodyLimit(options.MaxBatchBodyBytes)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<InteractionResultDto>, ValidationProblem>> IngestAsync(
+        InteractionDto interaction,
+        IClusterClient cluster,
+        IOptions<GatewayOptions> options,
+        TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        InputValidation.Validate(interaction, options.Value, "", errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The interaction is not valid.");
+        }
+
+        var result = await cluster.GetGrain<IIngestGrain>(0).IngestAsync(InputValidation.ToRequest(interaction, time));
+        return TypedResults.Ok(InteractionResultDto.From(result));
+    }
+
+    public static async Task<Results<Ok<InteractionResultDto[]>, ValidationProblem>> IngestBatchAsync(
+        InteractionDto?[] interactions,
+        IClusterClient cluster,
+        IOptions<GatewayOptions> options,
+        TimeProvider time)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (interactions.Length == 0 || interactions.Length > options.Value.MaxBatchSize)
+        {
+            errors["$"] = [$"A batch holds 1 to {options.Value.MaxBatchSize} interactions; this one has {interactions.Length}."];
+        }
+        else
+        {
+            for (var i = 0; i < interactions.Length; i++)
+            {
+                InputValidation.Validate(interactions[i], options.Value, $"[{i}].", errors);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The batch is not valid; nothing was ingested.");
+        }
+
+        var requests = interactions.Select(interaction => InputValidation.ToRequest(interaction!, time)).ToArray();
+        var results = await cluster.GetGrain<IIngestGrain>(0).IngestBatchAsync(requests);
+        return TypedResults.Ok(results.Select(InteractionResultDto.From).ToArray());
+    }
+}

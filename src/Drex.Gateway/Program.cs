@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using Drex.Gateway;
+using Drex.Gateway.Apis;
+using Drex.Gateway.Errors;
+using Drex.Gateway.Hosting;
+using Drex.Gateway.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddDrexOrleansClient();
+
+builder.Services.AddOptions<GatewayOptions>()
+    .BindConfiguration(GatewayOptions.Section)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+builder.Services.TryAddSingleton(TimeProvider.System);
+
+// Every error is a ProblemDetails; binding failures throw so the exception handler words them (instead of an empty 400).
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemTypes.Apply);
+builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    options.SerializerOptions.AllowDuplicateProperties = false;
+});
+
+builder.Services.AddSingleton<ApiKeyStore>();
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(GatewayPolicies.Ingest, policy => policy.RequireRole(GatewayRoles.Ingest, GatewayRoles.Admin))
+    .AddPolicy(GatewayPolicies.Read, policy => policy.RequireRole(GatewayRoles.Read, GatewayRoles.Admin))
+    .AddPolicy(GatewayPolicies.Admin, policy => policy.RequireRole(GatewayRoles.Admin))
+    .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+builder.Services.AddGatewayRateLimiting();
+
+builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRouting();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.UseRequestBodyLimits();
+
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference(options => options.WithTitle("DReX API")).AllowAnonymous();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+
+var api = app.MapGroup("/api")
+    .RequireRateLimiting(GatewayRateLimiting.PerKeyPolicy)
+    .ProducesProblem(StatusCodes.Status400BadRequest)
+    .ProducesProblem(StatusCodes.Status401Unauthorized)
+    .ProducesProblem(StatusCodes.Status403Forbidden)
+    .ProducesProblem(StatusCodes.Status429TooManyRequests);
+api.MapInteractionsApi();
+api.MapActorsApi();
+api.MapRecommendationsApi();
+api.MapModelApi();
+
+app.Run();
+
+/// <summary>The gateway's entry point (public for <c>WebApplicationFactory</c>).</summary>
+public partial class Program;
