@@ -16,13 +16,14 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     public async Task IngestBatch_MixedModalities_StatesAndPredictionsEqualOfflineReplay()
     {
         var (user, other) = (Key("u"), Key("u"));
+        var (first, second, third) = (Key("i"), Key("i"), Key("i"));
         var requests = new[]
         {
-            Request(user, "i1", 5, "Great guitar strings, bright tone"),
-            Request(user, "i2", 2, null),
-            Request(other, "i1", null, "The cable hums with noise"),
-            Request(user, "known-item-less", 4, "Solid stand"),
-            Request(other, "i2", 3, "ok"),
+            Request(user, first, 5, "Great guitar strings, bright tone"),
+            Request(user, second, 2, null),
+            Request(other, first, null, "The cable hums with noise"),
+            Request(user, third, 4, "Solid stand"),
+            Request(other, second, 3, "ok"),
         };
 
         var results = await Ingest.IngestBatchAsync(requests);
@@ -43,7 +44,7 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
             AssertClose(replay.UserState(id), (await fixture.Grains.GetGrain<IUserGrain>(id).GetVectorAsync()).State);
         }
 
-        foreach (var id in new[] { "i1", "i2", "known-item-less" })
+        foreach (var id in new[] { first, second, third })
         {
             AssertClose(replay.ItemState(id), (await fixture.Grains.GetGrain<IItemGrain>(id).GetVectorAsync()).State);
         }

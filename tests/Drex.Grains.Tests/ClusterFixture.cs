@@ -38,7 +38,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
-        Bundles = Services(Cluster.Primary).GetRequiredService<IBundleStore>();
+        Bundles = Services(Cluster.Silos[0]).GetRequiredService<IBundleStore>();
         First = TestBundles.Create(FirstVersion, seed: 1, users: ["known-user"], items: ["i1", "i2", "i3", "i4", "i5"]);
         await PublishAsync(First);
     }
