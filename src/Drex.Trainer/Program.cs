@@ -12,5 +12,7 @@ var root = new RootCommand("Drex trainer: trains and evaluates DReX, exports mod
 {
     EvaluateCommand.Create(),
     TrainCommand.Create(),
+    PublishCommand.Create(),
+    LoopCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -16,6 +16,11 @@ internal static class CommonOptions
         Required = true,
     };
 
+    public static readonly Option<string?> OptionalData = new("--data")
+    {
+        Description = "Dataset file or folder: Amazon reviews (.json/.json.gz, 2014/2018/2023 layouts), a MovieLens folder, or a Drex interaction log (.jsonl).",
+    };
+
     public static readonly Option<int> KCore = new("--kcore") { Description = "Keep only users and items with at least this many interactions (0: off).", DefaultValueFactory = _ => 0 };
 
     public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or auto.", DefaultValueFactory = _ => "auto" };

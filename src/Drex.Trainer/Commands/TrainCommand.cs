@@ -30,38 +30,82 @@ internal static class TrainCommand
             DefaultValueFactory = _ => "end",
         };
         snapshot.AcceptOnlyFromAmong("end", "start");
+        var fromLog = new Option<bool>("--from-log") { Description = "Train on the running system's interaction log (its storage, see --storage-*) instead of --data." };
+        var publish = new Option<bool>("--publish") { Description = "Upload the bundle to the system's storage and publish it through the gateway." };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and splits.", DefaultValueFactory = _ => 1 };
         var shared = new Option<bool>("--shared-cells") { Description = "One GRU cell for users and items." };
         var command = new Command("train", "Train DReX and write a model bundle.")
         {
-            CommonOptions.Data, output, head, holdout, snapshot, seed, shared, CommonOptions.KCore, CommonOptions.Device,
-            CommonOptions.Epochs, CommonOptions.Cache,
+            CommonOptions.OptionalData, fromLog, publish, output, head, holdout, snapshot, seed, shared, CommonOptions.KCore,
+            CommonOptions.Device, CommonOptions.Epochs, CommonOptions.Cache,
         };
-        command.SetAction((parse, ct) =>
+        foreach (var option in SystemConnection.All)
         {
+            command.Options.Add(option);
+        }
+
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(CommonOptions.OptionalData) is null) == !result.GetValue(fromLog))
+            {
+                result.AddError("Give exactly one of --data PATH and --from-log.");
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var system = parse.GetValue(fromLog) || parse.GetValue(publish) ? SystemConnection.Open(parse) : null;
             var request = new TrainRequest(
-                parse.GetValue(CommonOptions.Data)!, parse.GetValue(output)!,
+                parse.GetValue(CommonOptions.OptionalData), parse.GetValue(output)!,
                 parse.GetValue(head) == "mlp" ? RatingHead.Mlp : RatingHead.Dot, parse.GetValue(holdout)!,
                 parse.GetValue(snapshot) == "start" ? SnapshotPoint.Start : SnapshotPoint.End, parse.GetValue(seed),
                 parse.GetValue(shared), parse.GetValue(CommonOptions.KCore),
                 new TrainerOptions { Device = parse.GetValue(CommonOptions.Device)!, MaxEpochs = parse.GetValue(CommonOptions.Epochs) },
                 parse.GetValue(CommonOptions.Cache));
-            var bundle = Run(request, ct);
+            var bundle = await RunAsync(request, system, ct);
             AnsiConsole.MarkupLineInterpolated($"Wrote bundle {bundle.Version} to {request.Output}");
-            return Task.FromResult(0);
+            if (parse.GetValue(publish))
+            {
+                await system!.PublishAsync(bundle, ct);
+                AnsiConsole.MarkupLineInterpolated($"Published {bundle.Version}");
+            }
+
+            return 0;
         });
         return command;
     }
 
     internal sealed record TrainRequest(
-        string Data, string Output, RatingHead Head, string Holdout, SnapshotPoint Snapshot, int Seed, bool SharedCells,
+        string? Data, string Output, RatingHead Head, string Holdout, SnapshotPoint Snapshot, int Seed, bool SharedCells,
         int KCore, TrainerOptions Options, string? Cache);
 
     /// <summary>Trains and writes the bundle (and, with a holdout, the offline reference next to it).</summary>
-    internal static ModelBundle Run(TrainRequest request, CancellationToken ct)
+    internal static async Task<ModelBundle> RunAsync(TrainRequest request, SystemConnection? system, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var dataset = CommonOptions.LoadDataset(request.Data, request.KCore);
+        var lastSequence = -1L;
+        Dataset dataset;
+        if (request.Data is not null)
+        {
+            dataset = CommonOptions.LoadDataset(request.Data, request.KCore);
+        }
+        else
+        {
+            var records = new List<InteractionLogRecord>();
+            await foreach (var record in system!.Log.ReadAsync(-1, ct))
+            {
+                records.Add(record);
+            }
+
+            if (records.Count == 0)
+            {
+                throw new InvalidOperationException("The interaction log is empty: nothing to train on.");
+            }
+
+            lastSequence = records[^1].Seq;
+            dataset = Dataset.Build(records.Select(r => r.Interaction), new DatasetOptions(Deduplicate: true, KCore: request.KCore));
+            AnsiConsole.MarkupLineInterpolated($"Read {records.Count} log records up to sequence {lastSequence}: {dataset.Count} interactions, {dataset.UserCount} users, {dataset.ItemCount} items");
+        }
+
         var (library, encoder) = CommonOptions.Encode(dataset, request.Cache, ct);
         var split = request.Holdout switch
         {
@@ -91,7 +135,7 @@ internal static class TrainCommand
         }
         var bundle = BundleExporter.Export(
             replayed, data, dataset.UserIds, dataset.ItemIds, known, request.Snapshot, BundleExporter.NewVersion(), encoder,
-            new TrainingWatermark(known.Length, -1, last), validation);
+            new TrainingWatermark(known.Length, lastSequence, last), validation);
         bundle.WriteTo(request.Output);
         if (request.Holdout != "none")
         {
