@@ -14,5 +14,6 @@ var root = new RootCommand("Drex trainer: trains and evaluates DReX, exports mod
     TrainCommand.Create(),
     PublishCommand.Create(),
     LoopCommand.Create(),
+    DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
