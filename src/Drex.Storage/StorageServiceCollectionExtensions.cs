@@ -16,18 +16,25 @@ public static class StorageServiceCollectionExtensions
     /// Binds <see cref="StorageOptions"/> from <c>Drex:Storage</c>, validates it now (a missing setting throws at
     /// startup, naming it) and registers <see cref="IBundleStore"/> and <see cref="IInteractionLogStore"/> singletons
     /// for the configured <see cref="StorageOptions.Kind"/>; Azure also registers a <see cref="BlobServiceClient"/>.
+    /// Calling it again (the silo host and the grains may both) changes nothing.
     /// </summary>
     public static IServiceCollection AddDrexStorage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(d => d.ServiceType == typeof(StorageRegistered)))
+        {
+            return services;
+        }
+
         var options = configuration.GetDrexStorageOptions();
+        services.AddSingleton<StorageRegistered>();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
 
         switch (options.Kind)
         {
             case StorageKind.Azure:
-                services.TryAddSingleton(_ => new BlobServiceClient(options.ConnectionString));
+                services.TryAddSingleton(_ => BlobClients.Create(options.ConnectionString!));
                 services.AddSingleton<IBundleStore>(sp => new BlobBundleStore(
                     sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BundleContainer),
                     sp.GetService<ILogger<BlobBundleStore>>()));
@@ -67,4 +74,6 @@ public static class StorageServiceCollectionExtensions
 
         return options.Validate();
     }
+
+    private sealed class StorageRegistered;
 }
