@@ -15,5 +15,6 @@ var root = new RootCommand("Drex trainer: trains and evaluates DReX, exports mod
     PublishCommand.Create(),
     LoopCommand.Create(),
     DemoCommand.Create(),
+    ReplayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
