@@ -1,7 +1,6 @@
 using Drex.Contracts;
 using Drex.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Drex.Gateway.Apis;
 
@@ -25,7 +24,7 @@ public static class ActorsApi
         return app;
     }
 
-    public static async Task<Results<Ok<ActorViewDto>, NotFound<ProblemDetails>, ValidationProblem>> GetUserAsync(
+    public static async Task<Results<Ok<ActorViewDto>, NotFoundProblem, ValidationProblem>> GetUserAsync(
         string id,
         IClusterClient cluster)
     {
@@ -40,7 +39,7 @@ public static class ActorsApi
             : ApiProblems.NotFound("Unknown user.", $"No interaction of user '{id}' has been ingested.");
     }
 
-    public static async Task<Results<Ok<ActorViewDto>, NotFound<ProblemDetails>, ValidationProblem>> GetItemAsync(
+    public static async Task<Results<Ok<ActorViewDto>, NotFoundProblem, ValidationProblem>> GetItemAsync(
         string id,
         IClusterClient cluster)
     {

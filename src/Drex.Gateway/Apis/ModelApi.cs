@@ -2,7 +2,6 @@ using Drex.Contracts;
 using Drex.Gateway.Errors;
 using Drex.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Drex.Gateway.Apis;
 
@@ -33,7 +32,7 @@ public static class ModelApi
         return app;
     }
 
-    public static async Task<Results<Ok<ModelDto>, NotFound<ProblemDetails>>> GetCurrentAsync(IClusterClient cluster)
+    public static async Task<Results<Ok<ModelDto>, NotFoundProblem>> GetCurrentAsync(IClusterClient cluster)
     {
         var current = await Registry(cluster).GetCurrentAsync();
         return current is null
@@ -47,7 +46,7 @@ public static class ModelApi
         return TypedResults.Ok(versions.Select(ModelDto.From).ToArray());
     }
 
-    public static async Task<Results<Ok<ModelDto>, NotFound<ProblemDetails>, ValidationProblem>> ActivateAsync(
+    public static async Task<Results<Ok<ModelDto>, NotFoundProblem, ValidationProblem>> ActivateAsync(
         ActivateModelDto request,
         IClusterClient cluster)
     {

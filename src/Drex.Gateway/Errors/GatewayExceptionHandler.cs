@@ -92,7 +92,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
     private static string TitleOf(int status) => status switch
     {
         StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
-        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported Media Type",
         _ => "The request could not be read.",
     };
 

@@ -6,7 +6,8 @@ namespace Drex.Gateway.Hosting;
 /// <summary>
 /// The Orleans client, from the <c>Orleans</c> configuration section: <c>Clustering</c> is <c>Localhost</c> (gateway
 /// port <c>GatewayPort</c>, default 30000, or a list in <c>GatewayPorts</c>) or <c>AzureTable</c> (connection string
-/// from <c>Drex:Storage:ConnectionString</c>); <c>ClusterId</c> and <c>ServiceId</c> default to "drex".
+/// from <c>Drex:Storage:ConnectionString</c>); <c>ClusterId</c> and <c>ServiceId</c> default to "drex". A provider
+/// section in Orleans' own format (<c>Orleans:Clustering:ProviderType</c>) is left to Orleans.
 /// </summary>
 public static class OrleansClientHosting
 {
@@ -17,14 +18,28 @@ public static class OrleansClientHosting
     public static WebApplicationBuilder AddDrexOrleansClient(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(Section);
-        var clustering = section["Clustering"] ?? "Localhost";
+        var clusteringSection = section.GetSection("Clustering");
+        var clustering = clusteringSection.Value ?? (clusteringSection.GetChildren().Any() ? null : "Localhost");
+        if (clusteringSection.Value is not null)
+        {
+            // Orleans reads Orleans:Clustering itself and expects a provider section there, not a word: hide the word.
+            builder.Configuration.AddInMemoryCollection([new($"{Section}:Clustering", null)]);
+        }
         var clusterId = section["ClusterId"] ?? DefaultId;
         var serviceId = section["ServiceId"] ?? DefaultId;
         var connectTimeout = TimeSpan.FromSeconds(section.GetValue("ConnectTimeoutSeconds", 60));
 
         builder.UseOrleansClient(client =>
         {
-            if (string.Equals(clustering, "Localhost", StringComparison.OrdinalIgnoreCase))
+            if (clustering is null)
+            {
+                client.Configure<ClusterOptions>(options =>
+                {
+                    options.ClusterId = clusterId;
+                    options.ServiceId = serviceId;
+                });
+            }
+            else if (string.Equals(clustering, "Localhost", StringComparison.OrdinalIgnoreCase))
             {
                 var ports = section.GetSection("GatewayPorts").Get<int[]>() is { Length: > 0 } list
                     ? list
