@@ -6,18 +6,18 @@ namespace Drex.Gateway.Apis;
 
 /// <summary>An interaction as a client posts it.</summary>
 public sealed record InteractionDto(
-    [property: Description("The client's id for the interaction: a retry with the same id is applied once. Generated when absent.")]
-    string? Id,
     [property: Required, Description("The user (1-128 printable characters).")]
     string? UserId,
     [property: Required, Description("The item (1-128 printable characters).")]
     string? ItemId,
     [property: Description("The rating, within the configured range (1-5 unless configured otherwise).")]
-    double? Rating,
+    double? Rating = null,
     [property: Description("The review text (at most 8,000 characters unless configured otherwise).")]
-    string? Review,
+    string? Review = null,
+    [property: Description("The client's id for the interaction: a retry with the same id is applied once. Generated when absent.")]
+    string? Id = null,
     [property: Description("When it happened, in Unix seconds; now when absent.")]
-    long? Timestamp);
+    long? Timestamp = null);
 
 /// <summary>What ingesting an interaction did.</summary>
 /// <param name="Id">The interaction's id (the client's, or the generated one).</param>
