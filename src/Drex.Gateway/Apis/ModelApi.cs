@@ -22,6 +22,14 @@ public static class ModelApi
             .WithName("GetModelVersions")
             .WithSummary("Lists every published model version, newest first");
 
+        api.MapPost("/publish", PublishAsync)
+            .WithName("PublishModel")
+            .WithSummary("Validates an uploaded bundle and makes it the active version; admin only")
+            .WithDescription("The bundle must already be in the model store (the trainer uploads it). A corrupt or mismatched bundle is refused with 422 and the active version keeps serving.")
+            .RequireAuthorization(GatewayPolicies.Admin)
+            .WithRequestBodyLimit(16 * 1024)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
         api.MapPost("/activate", ActivateAsync)
             .WithName("ActivateModel")
             .WithSummary("Makes a published model version active (rollback); admin only")
@@ -64,6 +72,16 @@ public static class ModelApi
 
         var activated = await registry.ActivateAsync(request.Version!);
         return TypedResults.Ok(ModelDto.From(activated));
+    }
+
+    public static async Task<Results<Ok<ModelDto>, ValidationProblem>> PublishAsync(ActivateModelDto request, IClusterClient cluster)
+    {
+        if (InputValidation.CheckId(request.Version) is { } error)
+        {
+            return ApiProblems.Invalid("version", error);
+        }
+
+        return TypedResults.Ok(ModelDto.From(await Registry(cluster).PublishAsync(request.Version!)));
     }
 
     private static IModelRegistryGrain Registry(IClusterClient cluster) => cluster.GetGrain<IModelRegistryGrain>(DrexKeys.Registry);
