@@ -19,6 +19,7 @@ public sealed class AuthTests(GatewayFixture fixture)
         { "GET", "/api/model" },
         { "GET", "/api/model/versions" },
         { "POST", "/api/model/activate" },
+        { "POST", "/api/model/publish" },
     };
 
     [Theory]
@@ -56,6 +57,8 @@ public sealed class AuthTests(GatewayFixture fixture)
     [InlineData(GatewayFactory.IngestKey, "GET", "/api/users/someone/recommendations")]
     [InlineData(GatewayFactory.IngestKey, "GET", "/api/model")]
     [InlineData(GatewayFactory.IngestKey, "POST", "/api/model/activate")]
+    [InlineData(GatewayFactory.ReadKey, "POST", "/api/model/publish")]
+    [InlineData(GatewayFactory.IngestKey, "POST", "/api/model/publish")]
     public async Task Request_KeyWithoutRole_Forbidden(string key, string method, string path)
     {
         var user = Ids.New("forbidden");
@@ -116,7 +119,7 @@ public sealed class AuthTests(GatewayFixture fixture)
             var body = path switch
             {
                 "/api/interactions/batch" => $$"""[{"userId":"{{user ?? "u"}}","itemId":"i","rating":3}]""",
-                "/api/model/activate" => """{"version":"v1"}""",
+                "/api/model/activate" or "/api/model/publish" => """{"version":"v1"}""",
                 _ => $$"""{"userId":"{{user ?? "u"}}","itemId":"i","rating":3}""",
             };
             request.Content = Json(body);

@@ -1,5 +1,6 @@
 using Drex.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
+using Orleans.Runtime.Messaging;
 
 namespace Drex.Gateway.Tests;
 
@@ -14,6 +15,7 @@ public sealed class ExceptionMappingTests
         { nameof(KeyNotFoundException), StatusCodes.Status404NotFound },
         { nameof(TimeoutException), StatusCodes.Status503ServiceUnavailable },
         { nameof(SiloUnavailableException), StatusCodes.Status503ServiceUnavailable },
+        { nameof(ConnectionFailedException), StatusCodes.Status503ServiceUnavailable },
         { nameof(InvalidOperationException), StatusCodes.Status500InternalServerError },
     };
 
@@ -29,6 +31,7 @@ public sealed class ExceptionMappingTests
             nameof(KeyNotFoundException) => new KeyNotFoundException("missing"),
             nameof(TimeoutException) => new TimeoutException(),
             nameof(SiloUnavailableException) => new SiloUnavailableException(),
+            nameof(ConnectionFailedException) => new ConnectionFailedException("no gateway"),
             _ => new InvalidOperationException("bug"),
         };
 

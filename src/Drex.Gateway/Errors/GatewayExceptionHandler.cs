@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using Orleans.Serialization;
 
 namespace Drex.Gateway.Errors;
@@ -55,7 +56,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         ArgumentException or FormatException => Problem(StatusCodes.Status400BadRequest, "The request is not valid.", exception.Message),
         InvalidDataException => Problem(StatusCodes.Status422UnprocessableEntity, "The request could not be processed.", exception.Message),
         KeyNotFoundException => Problem(StatusCodes.Status404NotFound, "Not found.", exception.Message),
-        SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
+        SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException
             or GatewayTooBusyException => Problem(
                 StatusCodes.Status503ServiceUnavailable,
                 "The recommender cluster is unavailable.",

@@ -66,10 +66,13 @@ public sealed class TestSilo : IAsyncDisposable
         return new TestSilo(host, gatewayPort);
     }
 
+    /// <summary>Puts a bundle in the model store (what the trainer does before publishing).</summary>
+    public Task UploadAsync(ModelBundle bundle) => _host.Services.GetRequiredService<IBundleStore>().UploadAsync(bundle);
+
     /// <summary>Uploads and publishes a bundle, then waits for the silo's swap signal (no polling).</summary>
     public async Task PublishAsync(ModelBundle bundle)
     {
-        await _host.Services.GetRequiredService<IBundleStore>().UploadAsync(bundle);
+        await UploadAsync(bundle);
         var swapped = WaitForVersionAsync(bundle.Version);
         await Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).PublishAsync(bundle.Version);
         await swapped.WaitAsync(TimeSpan.FromSeconds(30));
