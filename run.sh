@@ -20,7 +20,17 @@ while [ $# -gt 0 ]; do
 done
 state="$root/.drex"; logs="$state/logs"; mkdir -p "$logs"
 pids=()
-stop() { trap - INT TERM EXIT; echo; echo "Stopping..."; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+azurite_pid=""
+stop() { # newest first (trainer, gateway, silos), Azurite last: silos leave the cluster through storage
+  trap - INT TERM EXIT; echo; echo "Stopping..."
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  if [ -n "$azurite_pid" ]; then kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi
+}
 trap stop INT TERM EXIT
 
 wait_port() { # host port seconds name
@@ -48,7 +58,7 @@ if [ "$memory" = 1 ]; then
 else
   mkdir -p "$state/azurite"
   node_modules/.bin/azurite --silent --disableTelemetry --location "$state/azurite" >"$logs/azurite.log" 2>&1 &
-  pids+=($!)
+  azurite_pid=$!
   wait_port 127.0.0.1 10000 30 Azurite; wait_port 127.0.0.1 10002 30 Azurite
   export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="UseDevelopmentStorage=true" Orleans__Clustering=AzureTable
 fi
