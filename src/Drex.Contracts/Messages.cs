@@ -119,3 +119,7 @@ public sealed record ModelInfo(
 /// <summary>An item's score in a top-k query.</summary>
 [GenerateSerializer, Immutable, Alias("drex.scored-item")]
 public readonly record struct ScoredItem([property: Id(0)] string ItemId, [property: Id(1)] float Score);
+
+/// <summary>No model has been published yet: the system cannot score or update actors until one is.</summary>
+[GenerateSerializer, Alias("drex.no-model")]
+public sealed class NoModelException() : InvalidOperationException("No model has been published yet: train one and publish it (see README).");

@@ -1,3 +1,4 @@
+using Drex.Contracts;
 using Drex.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
 using Orleans.Runtime.Messaging;
@@ -39,6 +40,14 @@ public sealed class ExceptionMappingTests
 
         Assert.Equal(status, problem.Status);
         Assert.False(string.IsNullOrEmpty(problem.Title));
+    }
+
+    [Fact]
+    public void Map_NoModel_ServiceUnavailable()
+    {
+        var problem = GatewayExceptionHandler.Map(new NoModelException());
+
+        Assert.Equal((StatusCodes.Status503ServiceUnavailable, "No model has been published yet."), (problem.Status, problem.Title));
     }
 
     [Fact]

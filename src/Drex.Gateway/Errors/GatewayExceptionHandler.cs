@@ -1,3 +1,4 @@
+using Drex.Contracts;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -14,9 +15,6 @@ namespace Drex.Gateway.Errors;
 internal sealed partial class GatewayExceptionHandler(IProblemDetailsService problems, ILogger<GatewayExceptionHandler> logger)
     : IExceptionHandler
 {
-    /// <summary>The grains' "no model yet" exception; matched by name because its type lives with the grains.</summary>
-    private const string NoModelExceptionName = "NoModelException";
-
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
@@ -49,7 +47,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
     {
         BadHttpRequestException { InnerException: JsonException json } => InvalidJson(json),
         BadHttpRequestException bad => Problem(bad.StatusCode, TitleOf(bad.StatusCode), bad.Message),
-        _ when IsNoModel(exception) => Problem(
+        NoModelException => Problem(
             StatusCodes.Status503ServiceUnavailable,
             "No model has been published yet.",
             "Train a model and publish it to the registry, then retry."),
@@ -62,12 +60,6 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
                 "The recommender cluster is unavailable.",
                 "Retry shortly."),
         _ => Problem(StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null),
-    };
-
-    private static bool IsNoModel(Exception exception) => exception switch
-    {
-        UnavailableExceptionFallbackException fallback => fallback.ExceptionType?.EndsWith(NoModelExceptionName, StringComparison.Ordinal) == true,
-        _ => exception.GetType().Name == NoModelExceptionName,
     };
 
     private static ValidationProblemDetails InvalidJson(JsonException json)

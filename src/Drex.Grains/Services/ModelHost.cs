@@ -111,7 +111,3 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load model {Version}; still serving {Serving}")]
     private partial void LogLoadFailed(Exception e, string version, string serving);
 }
-
-/// <summary>No model has been published yet: the system cannot score or update actors.</summary>
-[GenerateSerializer]
-public sealed class NoModelException() : InvalidOperationException("No model has been published yet: train one and publish it (see README).");
