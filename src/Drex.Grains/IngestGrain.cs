@@ -28,6 +28,8 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
         }
 
         var watch = Stopwatch.StartNew();
+        // Nothing is logged while there is no model to apply it with (NoModelException: 503 at the gateway).
+        await models.GetCurrentAsync();
         var reviews = await Task.WhenAll(requests.Select(r => EncodeAsync(r.Review)));
         var sequences = await GrainFactory.GetGrain<IInteractionLogGrain>(DrexKeys.Log).AppendAsync(requests);
 

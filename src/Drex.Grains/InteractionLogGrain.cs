@@ -8,14 +8,22 @@ namespace Drex.Grains;
 /// <summary>
 /// The single writer of the interaction log. Reentrant so appends arriving while a write is in flight queue up
 /// and go out together in the next write (group commit): one storage round trip serves many interactions, and
-/// every caller's task completes only once its records are durable.
+/// every caller's task completes only once its records are durable. A retried interaction id seen recently gets
+/// its first sequence number back and is not logged again (the trainer also deduplicates, for retries older than
+/// this window or across a reactivation).
 /// </summary>
 [Reentrant]
 public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IInteractionLogGrain
 {
+    /// <summary>How many recent interaction ids the log remembers to keep retries out of it.</summary>
+    public const int RecentIds = 200_000;
+
     private readonly List<InteractionLogRecord> _buffer = [];
+    private readonly Dictionary<string, long> _recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
     private TaskCompletionSource _nextFlush = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _flushing;
+    private Task? _inflight;
     private long _next;
     private long _durable = -1;
 
@@ -28,11 +36,32 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
     public async Task<long[]> AppendAsync(InteractionRequest[] interactions)
     {
         var sequences = new long[interactions.Length];
+        var appended = false;
         for (var k = 0; k < interactions.Length; k++)
         {
             var x = interactions[k];
+            if (_recent.TryGetValue(x.Id, out var seen))
+            {
+                sequences[k] = seen;
+                continue;
+            }
+
             sequences[k] = _next++;
+            Remember(x.Id, sequences[k]);
             _buffer.Add(new InteractionLogRecord(sequences[k], new Interaction(x.UserId, x.ItemId, x.Rating, x.Review, x.Timestamp, x.Id)));
+            appended = true;
+        }
+
+        if (!appended)
+        {
+            // Only retries: answer once the writes that hold them are durable (the in-flight one, then the buffered).
+            var newest = sequences.Max();
+            while (_durable < newest && _flushing)
+            {
+                await (_inflight ?? _nextFlush.Task);
+            }
+
+            return sequences;
         }
 
         var flushed = _nextFlush.Task;
@@ -47,6 +76,16 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
 
     public Task<long> GetHeadAsync() => Task.FromResult(_durable);
 
+    private void Remember(string id, long sequence)
+    {
+        _recent[id] = sequence;
+        _recentOrder.Enqueue(id);
+        if (_recentOrder.Count > RecentIds)
+        {
+            _recent.Remove(_recentOrder.Dequeue());
+        }
+    }
+
     private async Task FlushLoopAsync()
     {
         _flushing = true;
@@ -58,6 +97,7 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
                 var done = _nextFlush;
                 _buffer.Clear();
                 _nextFlush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _inflight = done.Task;
                 try
                 {
                     await store.AppendAsync(batch);
@@ -66,6 +106,12 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
                 }
                 catch (Exception e)
                 {
+                    // Not durable: forget the ids so their retries are logged anew.
+                    foreach (var record in batch)
+                    {
+                        _recent.Remove(record.Interaction.Id!);
+                    }
+
                     done.SetException(e);
                 }
             }
@@ -73,6 +119,7 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
         finally
         {
             _flushing = false;
+            _inflight = null;
         }
     }
 }
