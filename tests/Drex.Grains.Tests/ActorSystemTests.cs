@@ -127,6 +127,54 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task HotSwap_UnderTraffic_NoRequestFails_AndActorsAnswerWithNewStateFromReplay()
+    {
+        var users = Enumerable.Range(0, 6).Select(_ => Key("u")).ToArray();
+        var items = Enumerable.Range(0, 4).Select(_ => Key("i")).ToArray();
+        var sent = new List<InteractionRequest>();
+        var swapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var next = TestBundles.Create(Key("v"), seed: 11, users: [users[0]], items: [items[0]]);
+        var traffic = Task.Run(async () =>
+        {
+            // Keep ingesting until the swap is done, then one more round: some batches straddle the swap.
+            for (var round = 0; round < 200 && !(swapped.Task.IsCompleted && round > 0 && sent.Count > 40); round++)
+            {
+                var batch = users.Select((u, k) => Request(u, items[(round + k) % items.Length], 1 + (round + k) % 5, k % 2 == 0 ? "bright tone" : null)).ToArray();
+                await Ingest.IngestBatchAsync(batch);
+                lock (sent)
+                {
+                    sent.AddRange(batch);
+                }
+            }
+        });
+
+        await fixture.PublishAsync(next);
+        swapped.SetResult();
+        await traffic;
+
+        using var runtime = new DrexRuntime(next);
+        var replay = new Replayer(runtime);
+        foreach (var r in sent)
+        {
+            replay.Apply(r.UserId, r.ItemId, Input(r));
+        }
+
+        foreach (var u in users)
+        {
+            var vector = await fixture.Grains.GetGrain<IUserGrain>(u).GetVectorAsync();
+            Assert.Equal(next.Version, vector.ModelVersion);
+            AssertClose(replay.UserState(u), vector.State);
+        }
+
+        foreach (var i in items)
+        {
+            var vector = await fixture.Grains.GetGrain<IItemGrain>(i).GetVectorAsync();
+            Assert.Equal(next.Version, vector.ModelVersion);
+            AssertClose(replay.ItemState(i), vector.State);
+        }
+    }
+
+    [Fact]
     public async Task Publish_CorruptBundle_IsRefusedAndCurrentVersionKeepsServing()
     {
         var registry = fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry);
