@@ -1,10 +1,9 @@
-using Drex.Contracts;
 using System.Text.Json;
+using Drex.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
-using Orleans.Serialization;
 
 namespace Drex.Gateway.Errors;
 
