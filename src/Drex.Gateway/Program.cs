@@ -57,6 +57,10 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+
+// The demo page (wwwroot): its files load without a key, before routing and authorization; its API calls send one.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();
@@ -67,6 +71,22 @@ app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference(options => options.WithTitle("DReX API")).AllowAnonymous();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+
+// What the demo page needs before its first API call: the rating range and, in Development with no keys configured
+// (the only case where they work), the development keys it should send.
+app.MapGet("/ui/config", (IHostEnvironment environment, IOptions<GatewayOptions> options) => TypedResults.Ok(new
+{
+    options.Value.RatingMin,
+    options.Value.RatingMax,
+    options.Value.MaxReviewLength,
+    DevelopmentKeys = environment.IsDevelopment() && options.Value.ApiKeys.Count == 0
+        ? new
+        {
+            Read = ApiKeyStore.DevelopmentKeys.First(k => k.Roles.Contains(GatewayRoles.Read)).Key,
+            Ingest = ApiKeyStore.DevelopmentKeys.First(k => k.Roles.Contains(GatewayRoles.Ingest)).Key,
+        }
+        : null,
+})).AllowAnonymous().ExcludeFromDescription();
 
 var api = app.MapGroup("/api")
     .RequireRateLimiting(GatewayRateLimiting.PerKeyPolicy)
