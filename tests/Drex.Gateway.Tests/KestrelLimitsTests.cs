@@ -19,12 +19,15 @@ public sealed class KestrelLimitsTests(GatewayFixture fixture) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    [Fact]
-    public async Task Post_ChunkedBodyOverLimit_PayloadTooLargeProblem()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_ChunkedBodyOverLimit_PayloadTooLargeProblem(bool expectContinue)
     {
         var user = Ids.New("chunked");
         var head = await fixture.LogHeadAsync();
         using var client = _gateway.CreateClient(GatewayFactory.IngestKey);
+        client.DefaultRequestHeaders.ExpectContinue = expectContinue;
         var json = $$"""{"userId":"{{user}}","itemId":"i","rating":4,"review":"{{new string('a', 300_000)}}"}""";
         using var content = new ChunkedContent(Encoding.UTF8.GetBytes(json));
 
