@@ -24,14 +24,14 @@ internal sealed class DrexTrainer(TrainerOptions options)
     public TrainedDrex Train(
         TrainingData data, IReadOnlyList<int> train, IReadOnlyList<int> valid, ModelSettings settings, int seed,
         IProgress<EpochReport>? progress = null, (float[] Users, float[] Items)? biases = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, float[]? trainBaseline = null)
     {
         var device = ResolveDevice(options.Device);
         random.manual_seed(seed);
         var net = new DrexNet(settings, data.UserCount, data.ItemCount, options.PerIdOffsets, options.Dropout);
         if (biases is { } b)
         {
-            net.InitializeBiases(b.Users, b.Items, options.FreezeBiases);
+            net.InitializeBiases(b.Users, b.Items, options.FreezeBiases || trainBaseline is not null);
         }
 
         net.to(device);
@@ -48,7 +48,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
             var started = DateTime.UtcNow;
             net.train();
             net.Calibration = (1f, 0f);
-            var trainMse = new Pass(net, data, device).Run(steps, optimizer, options);
+            var trainMse = new Pass(net, data, device, baseline: trainBaseline).Run(steps, optimizer, options);
             var states = Replay(net, data, steps, device);
             var calibration = states.Calibrate(valid);
             var (validMse, validMae) = states.Evaluate(valid);
@@ -125,7 +125,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
     }
 
     /// <summary>One chronological pass: states live here, detached between steps.</summary>
-    private sealed class Pass(DrexNet net, TrainingData data, Device device, bool collectAttention = false)
+    private sealed class Pass(DrexNet net, TrainingData data, Device device, bool collectAttention = false, float[]? baseline = null)
     {
         private readonly int _hidden = net.Settings.HiddenDim;
         private readonly bool[] _userTouched = new bool[data.UserCount];
@@ -170,7 +170,10 @@ internal sealed class DrexTrainer(TrainerOptions options)
                     {
                         var sel = tensor(ratedRows.Select(t => (long)t.k).ToArray(), device: device);
                         var target = tensor(ratedRows.Select(t => data.Ratings[t.x]).ToArray(), device: device);
-                        var prediction = net.Predict(p.index_select(0, sel), q.index_select(0, sel), u.index_select(0, sel), i.index_select(0, sel));
+                        var prediction = baseline is null
+                            ? net.Predict(p.index_select(0, sel), q.index_select(0, sel), u.index_select(0, sel), i.index_select(0, sel))
+                            : tensor(ratedRows.Select(t => baseline[t.x]).ToArray(), device: device)
+                              + net.InteractionTerm(p.index_select(0, sel), q.index_select(0, sel));
                         var se = (prediction - target).square().sum();
                         loss = loss is null ? se : loss + se;
                         if (options is { PerIdL2: > 0 })

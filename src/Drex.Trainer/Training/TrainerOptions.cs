@@ -3,10 +3,10 @@ namespace Drex.Trainer.Training;
 /// <summary>Optimisation settings of DReX training (MODEL.md step 8); every one a documented default.</summary>
 internal sealed record TrainerOptions
 {
-    public int MaxEpochs { get; init; } = 30;
+    public int MaxEpochs { get; init; } = 10;
 
     /// <summary>Epochs without a better validation MSE before training stops (the best epoch is restored).</summary>
-    public int Patience { get; init; } = 3;
+    public int Patience { get; init; } = 2;
 
     public double LearningRate { get; init; } = 2e-3;
 
@@ -32,12 +32,19 @@ internal sealed record TrainerOptions
     /// <summary>Freeze the biases given to training (from the bias model) instead of fine-tuning them.</summary>
     public bool FreezeBiases { get; init; }
 
+    /// <summary>
+    /// Dot head: folds of the out-of-fold bias baseline the interaction term is trained against (biases frozen at
+    /// the full bias fit); 0 or 1 trains against the network's own (warm-started) biases.
+    /// </summary>
+    public int CrossFitFolds { get; init; } = 5;
+
     /// <summary>Dropout on the pooled review vector while training.</summary>
     public double Dropout { get; init; } = 0.2;
 
     /// <summary>Learn a per-id offset to the initial state of ids seen in training (MODEL.md step 5).</summary>
-    public bool PerIdOffsets { get; init; } = true;
+    public bool PerIdOffsets { get; init; }
 
     /// <summary>"cpu", "cuda" or "auto" (CUDA when available).</summary>
     public string Device { get; init; } = "auto";
 }
+
