@@ -248,7 +248,7 @@ async function refreshProfile(highlight) {
 function renderProfileBars(list, empty, keywords, previous, emptyText) {
   const top = keywords.slice(0, PROFILE_WORDS);
   renderBars(list, top.map(k => ({ word: k.word, value: k.weight, title: `${k.word}: weight ${fixed(k.weight, 3)}` })),
-    { previous: previous && previous.size > 0 ? previous : null });
+    { previous });
   if (top.length === 0) {
     showEmpty(empty, emptyText);
   } else {

@@ -28,7 +28,8 @@ export const fixed = (value, digits = 2) =>
 
 /**
  * Fills a list with weighted bars, one per entry {word, value, title?}: the bar's length is the value relative to
- * `max` (the largest value when absent). Words not in `previous` are marked new (when `previous` is given).
+ * `max` (the largest value when absent). Words not in `previous` are marked new (when `previous` is given: the words
+ * of the list's last rendering for the same user or item).
  */
 export function renderBars(list, entries, { max, previous, barClass = '' } = {}) {
   const top = max ?? Math.max(0, ...entries.map(e => e.value));
@@ -47,7 +48,7 @@ export function renderBars(list, entries, { max, previous, barClass = '' } = {})
 
 const hints = {
   0: null,
-  401: 'The gateway refused the API key: paste a key that has the read and ingest roles.',
+  401: 'The gateway did not accept the API key (missing or unknown): paste a key that has the read and ingest roles.',
   403: 'This API key lacks the role for this action (read to view, ingest to post).',
 };
 
