@@ -52,7 +52,7 @@ wait_http() { # url seconds name
 echo "Building (Release)..."
 dotnet build Drex.sln -c Release -nologo -v quiet >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.log"; exit 1; }
 
-export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
 if [ "$memory" = 1 ]; then
   export Drex__Storage__Kind=Folder Drex__Storage__Path="$state/store" Orleans__Clustering=Localhost
 else

@@ -23,5 +23,12 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+# The whole system through its own scripts (real processes, Azurite, SIGKILL): each script is one test.
+for script in tests/system/*.sh; do
+  case "$script" in */lib.sh) continue ;; esac
+  echo "System test: $script"
+  if "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

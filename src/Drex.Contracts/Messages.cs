@@ -10,11 +10,15 @@ public sealed record InteractionRequest(
     [property: Id(4)] string? Review,
     [property: Id(5)] long Timestamp);
 
-/// <summary>What ingesting an interaction did: the prediction made from the states before the update.</summary>
+/// <summary>
+/// What ingesting an interaction did: the prediction made from the states before the update. A retry (duplicate)
+/// returns the first prediction when the user actor still has it, and null when it does not (it is kept with the
+/// actor's next durable write, so a crash right after the first attempt can lose it).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("drex.interaction-result")]
 public sealed record InteractionResult(
     [property: Id(0)] string Id,
-    [property: Id(1)] float Prediction,
+    [property: Id(1)] float? Prediction,
     [property: Id(2)] string ModelVersion,
     [property: Id(3)] bool Duplicate,
     [property: Id(4)] long Sequence);

@@ -73,7 +73,7 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
             if (u.Status == UpdateStatus.Duplicate && i.Status == UpdateStatus.Duplicate)
             {
                 metrics.Duplicate();
-                return new InteractionResult(request.Id, u.RecordedPrediction ?? float.NaN, u.ModelVersion, Duplicate: true, sequence);
+                return new InteractionResult(request.Id, u.RecordedPrediction, u.ModelVersion, Duplicate: true, sequence);
             }
 
             // Where only one side had applied it before (a retry after a partial failure), its stored state stands in.

@@ -24,13 +24,13 @@ public sealed class InteractionsTests(GatewayFixture fixture)
         Assert.Matches("^[0-9a-f]{32}$", result.Id);
         Assert.False(result.Duplicate);
         Assert.Equal(GatewayFixture.ModelVersion, result.ModelVersion);
-        Assert.True(float.IsFinite(result.Prediction));
+        Assert.True(result.Prediction is { } p && float.IsFinite(p));
         Assert.True(result.Sequence > head);
 
         var profile = await ReadOkAsync<ActorProfile>(await read.GetAsync($"/api/users/{user}"));
         Assert.Equal((user, 1, 1, GatewayFixture.ModelVersion), (profile.Id, profile.Interactions, profile.Ratings, profile.ModelVersion));
         Assert.Contains(profile.Keywords, k => k.Word == "guitar" && k.Weight > 0);
-        Assert.Equal(Math.Abs(4.5 - result.Prediction), profile.PrequentialMae!.Value, 4);
+        Assert.Equal(Math.Abs(4.5 - result.Prediction!.Value), profile.PrequentialMae!.Value, 4);
 
         var itemProfile = await ReadOkAsync<ActorProfile>(await read.GetAsync($"/api/items/{item}"));
         Assert.Equal((item, 1, 1), (itemProfile.Id, itemProfile.Interactions, itemProfile.Ratings));

@@ -1,7 +1,7 @@
 namespace Drex.Gateway.Tests;
 
 // What a client reads back: declared here, not borrowed from the gateway, so a change of the wire format fails a test.
-public sealed record IngestResult(string Id, float Prediction, string ModelVersion, bool Duplicate, long Sequence);
+public sealed record IngestResult(string Id, float? Prediction, string ModelVersion, bool Duplicate, long Sequence);
 
 public sealed record Keyword(string Word, float Weight);
 

@@ -36,7 +36,7 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         {
             Assert.False(results[k].Duplicate);
             Assert.Equal(current.Version, results[k].ModelVersion);
-            Assert.Equal(expected[k], results[k].Prediction, 1e-4);
+            Assert.Equal(expected[k], results[k].Prediction!.Value, 1e-4);
         }
 
         foreach (var id in new[] { user, other })

@@ -21,11 +21,11 @@ public sealed record InteractionDto(
 
 /// <summary>What ingesting an interaction did.</summary>
 /// <param name="Id">The interaction's id (the client's, or the generated one).</param>
-/// <param name="Prediction">The rating predicted from the states before this interaction.</param>
+/// <param name="Prediction">The rating predicted from the states before this interaction (null only for a retry whose first prediction was lost in a crash).</param>
 /// <param name="ModelVersion">The model version the update ran under.</param>
 /// <param name="Duplicate">True when the id had been applied before: nothing changed.</param>
 /// <param name="Sequence">The interaction's position in the durable log.</param>
-public sealed record InteractionResultDto(string Id, float Prediction, string ModelVersion, bool Duplicate, long Sequence)
+public sealed record InteractionResultDto(string Id, float? Prediction, string ModelVersion, bool Duplicate, long Sequence)
 {
     public static InteractionResultDto From(InteractionResult result) =>
         new(result.Id, result.Prediction, result.ModelVersion, result.Duplicate, result.Sequence);

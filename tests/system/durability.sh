@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Durability under a crash: one silo on Azurite takes acknowledged interactions, is killed with SIGKILL and
+# restarted; every client then retries every interaction. Passes when each acknowledged interaction is reflected
+# exactly once (per-user counts equal acknowledged counts; every retry reports a duplicate).
+# Expects a Release build (test.sh builds one). Prints PASS or FAIL lines; exit status 0 on success.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+# shellcheck source=lib.sh
+source "$root/tests/system/lib.sh"
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+cd "$work"
+
+start_azurite
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
+export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable Orleans__ClusterId="durability-$RANDOM"
+silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
+start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
+start_gateway "$port" "$gw_port"
+gateway="http://127.0.0.1:$port"
+
+trainer demo-data --users 12 --items 6 --per-user 4 --out "$work/demo.json" >/dev/null
+trainer train --data "$work/demo.json" --out "$work/bundle" --snapshot start --epochs 1 --publish --gateway "$gateway" --cache "$work/cache" >"$work/train.log" 2>&1 \
+  || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; exit 1; }
+
+post() { # id user item rating -> prints the response body; fails unless 200
+  local out code
+  out=$(curl -sS -w '\n%{http_code}' -H "X-Api-Key: dev-ingest" -H "Content-Type: application/json" \
+    -d "{\"id\":\"$1\",\"userId\":\"$2\",\"itemId\":\"$3\",\"rating\":$4,\"review\":\"durable review $1\"}" "$gateway/api/interactions") || return 1
+  code=${out##*$'\n'}; echo "${out%$'\n'*}"
+  [ "$code" = 200 ]
+}
+declare -A acked=()
+n=60
+for k in $(seq 1 $n); do
+  user="crash-user-$((k % 7))"; item="demo-item-$((k % 6))-g$((k % 6 % 4))"
+  if post "crash-$k" "$user" "$item" $((1 + k % 5)) >/dev/null; then acked[$user]=$(( ${acked[$user]:-0} + 1 )); fi
+done
+
+kill -9 "$silo_pid_0"; wait "$silo_pid_0" 2>/dev/null || true
+start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
+
+# Every client retries everything (bounded: the cluster needs a moment to notice the dead silo).
+duplicates=0; deadline=$((SECONDS + ${RETRY_SECONDS:-180}))
+for k in $(seq 1 $n); do
+  user="crash-user-$((k % 7))"; item="demo-item-$((k % 6))-g$((k % 6 % 4))"
+  until answer=$(post "crash-$k" "$user" "$item" $((1 + k % 5)) 2>/dev/null); do
+    [ $SECONDS -lt $deadline ] || { echo "FAIL: retries kept failing after the restart: $(post "crash-$k" "$user" "$item" $((1 + k % 5)) 2>&1 | tail -c 400)"; exit 1; }
+    sleep 0.5
+  done
+  grep -q '"duplicate":true' <<<"$answer" && duplicates=$((duplicates + 1))
+done
+
+status=0
+for user in "${!acked[@]}"; do
+  count=$(curl -fsS -H "X-Api-Key: dev-read" "$gateway/api/users/$user" | sed -n 's/.*"interactions":\([0-9]*\).*/\1/p')
+  if [ "$count" != "${acked[$user]}" ]; then echo "FAIL: $user reflects $count interactions, $((acked[$user])) were acknowledged"; status=1; fi
+done
+total=0; for user in "${!acked[@]}"; do total=$((total + acked[$user])); done
+[ "$duplicates" = "$total" ] || { echo "FAIL: $duplicates of $total retries were recognised as duplicates"; status=1; }
+[ $status = 0 ] && echo "PASS: durability after SIGKILL: $total acknowledged interactions reflected exactly once; $duplicates of $total retries were duplicates"
+exit $status

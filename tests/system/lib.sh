@@ -1,0 +1,55 @@
+# Shared helpers for the system scripts: free ports, waiting on health endpoints, starting the parts of Drex from
+# the Release build. Source it; it expects $root (the repo) and $work (a scratch folder) to be set.
+pids=()
+free_port() { # a port nothing listens on, from a range unlikely to clash
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  return 1
+}
+wait_http() { # url seconds what
+  local deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "FAIL: $3 not ready at $1 within $2 s" >&2; return 1; }
+    sleep 0.3
+  done
+}
+bin() { echo "$root/src/$1/bin/Release/net10.0/$2"; }
+start_azurite() { # sets AZ_CONN
+  local b q t; b=$(free_port); q=$(free_port); t=$(free_port)
+  "$root/node_modules/.bin/azurite" --silent --disableTelemetry --location "$work/azurite" --blobPort "$b" --queuePort "$q" --tablePort "$t" >"$work/azurite.log" 2>&1 &
+  azurite_pid=$!
+  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  AZ_CONN="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$b/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$q/devstoreaccount1;TableEndpoint=http://127.0.0.1:$t/devstoreaccount1;"
+  local deadline=$((SECONDS + 30))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$t") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$b") 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "FAIL: Azurite did not start" >&2; return 1; }
+    sleep 0.2
+  done
+}
+start_silo() { # index silo_port gateway_port http_port primary_port
+  Orleans__SiloPort=$2 Orleans__GatewayPort=$3 Drex__Silo__HttpPort=$4 Orleans__PrimarySiloPort=$5 \
+    dotnet "$(bin Drex.Silo Drex.Silo.dll)" --contentRoot "$(bin Drex.Silo "")" >>"$work/silo-$1.log" 2>&1 &
+  eval "silo_pid_$1=$!"
+  wait_http "http://127.0.0.1:$4/health/ready" 120 "silo $1"
+}
+start_gateway() { # port gateway_ports...
+  local port=$1; shift
+  local env=() i=0
+  for g in "$@"; do env+=("Orleans__GatewayPorts__$i=$g"); i=$((i + 1)); done
+  env "${env[@]}" dotnet "$(bin Drex.Gateway Drex.Gateway.dll)" --contentRoot "$(bin Drex.Gateway "")" --urls "http://127.0.0.1:$port" >"$work/gateway.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$port/health/ready" 120 gateway
+}
+stop_all() {
+  local p
+  for p in "${pids[@]}" ${silo_pid_0:-} ${silo_pid_1:-} ${silo_pid_2:-}; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}" ${silo_pid_0:-} ${silo_pid_1:-} ${silo_pid_2:-}; do
+    for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  [ -z "${azurite_pid:-}" ] || { kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null; } || true
+}
+trainer() { dotnet "$(bin Drex.Trainer linux-x64/Drex.Trainer.dll)" "$@"; }
