@@ -31,6 +31,7 @@ public sealed class DemoPageTests(BrowserFixture fixture)
             profileWords: [...document.querySelectorAll('#user-keywords .bar')].map(b => b.dataset.word),
             newWords: [...document.querySelectorAll('#user-keywords .bar.new')].map(b => b.dataset.word),
             itemTitle: visible('#item-card') ? text('#item-name') : null,
+            itemPrediction: text('#item-prediction'),
             itemWords: [...document.querySelectorAll('#item-keywords .bar')].map(b => b.dataset.word),
             recommendations: [...document.querySelectorAll('#recommendations > li')].map(li => ({
               item: li.dataset.item,
@@ -78,6 +79,7 @@ public sealed class DemoPageTests(BrowserFixture fixture)
             "the chosen item's keyword profile");
         var selected = await page.EvaluateAsync<PageView>(ReadPage);
         Assert.Contains("guitar", selected.ItemWords);
+        Assert.StartsWith($"Predicted rating for {user} now: ", selected.ItemPrediction);
         Assert.Equal(chosen, await page.EvaluateAsync<string>("document.querySelector('#post-item').value"));
 
         // Rate it 5 and review it through the form.
@@ -144,6 +146,14 @@ public sealed class DemoPageTests(BrowserFixture fixture)
         Assert.Equal("0", await page.TextAsync("#user-interactions"));
 
         await page.ScreenshotAsync(BrowserFixture.ScreenshotPath("demo-page-problem.png"));
+        await page.EmulateMediaFeatureAsync("prefers-color-scheme", "dark");
+        await page.ScreenshotAsync(BrowserFixture.ScreenshotPath("demo-page-problem-dark.png"));
+
+        // On a phone-sized screen the columns stack and nothing overflows sideways.
+        await page.SetViewportAsync(390, 844, mobile: true);
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            "The page must not scroll sideways on a narrow screen.");
+        await page.ScreenshotAsync(BrowserFixture.ScreenshotPath("demo-page-problem-narrow.png"));
         Assert.Empty(page.Errors);
     }
 
@@ -220,6 +230,7 @@ public sealed class DemoPageTests(BrowserFixture fixture)
         string[] ProfileWords,
         string[] NewWords,
         string? ItemTitle,
+        string? ItemPrediction,
         string[] ItemWords,
         RecommendationView[] Recommendations);
 

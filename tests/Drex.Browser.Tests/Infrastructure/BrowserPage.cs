@@ -37,11 +37,14 @@ public sealed class BrowserPage : IAsyncDisposable
         await SendAsync("Page.enable");
         await SendAsync("Runtime.enable");
         await SendAsync("Log.enable");
-        await SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject
-        {
-            ["width"] = 1280, ["height"] = 900, ["deviceScaleFactor"] = 1, ["mobile"] = false,
-        });
+        await SetViewportAsync(1280, 900);
     }
+
+    /// <summary>Resizes the viewport (CSS pixels); <paramref name="mobile"/> emulates a phone's viewport rules.</summary>
+    public Task SetViewportAsync(int width, int height, bool mobile = false) => SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject
+    {
+        ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = mobile,
+    });
 
     /// <summary>Opens <paramref name="url"/> and waits for its load event.</summary>
     public async Task NavigateAsync(string url)
@@ -168,9 +171,10 @@ public sealed class BrowserPage : IAsyncDisposable
         return text.ValueKind == JsonValueKind.String ? text.GetString() : null;
     }
 
-    /// <summary>Saves a PNG of the whole page (beyond the viewport) and returns its path.</summary>
+    /// <summary>Saves a PNG of the whole page (beyond the viewport), once running animations end; returns its path.</summary>
     public async Task<string> ScreenshotAsync(string path)
     {
+        await EvaluateAsync("Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))).then(() => true)");
         var metrics = await SendAsync("Page.getLayoutMetrics");
         var size = metrics.GetProperty("cssContentSize");
         var shot = await SendAsync("Page.captureScreenshot", new JsonObject
@@ -188,6 +192,12 @@ public sealed class BrowserPage : IAsyncDisposable
         await File.WriteAllBytesAsync(path, Convert.FromBase64String(shot.GetProperty("data").GetString()!));
         return path;
     }
+
+    /// <summary>Emulates a CSS media feature, e.g. <c>prefers-color-scheme: dark</c>.</summary>
+    public Task EmulateMediaFeatureAsync(string name, string value) => SendAsync("Emulation.setEmulatedMedia", new JsonObject
+    {
+        ["features"] = new JsonArray(new JsonObject { ["name"] = name, ["value"] = value }),
+    });
 
     /// <summary>A string as a JavaScript literal.</summary>
     public static string Js(string value) => JsonSerializer.Serialize(value);

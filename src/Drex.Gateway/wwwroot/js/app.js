@@ -2,7 +2,7 @@
 // an item's keyword profiles, the model version and the live (prequential) MAE; post a rating and/or a review and
 // watch the profile and the recommendations refresh.
 import { api, ApiError, forgetKey, hasKey, loadConfig, newInteractionId, saveKey, settings, usesDevelopmentKeys } from './api.js';
-import { el, fixed, flash, hideProblem, renderBars, setBusy, showProblem } from './render.js';
+import { el, fixed, flash, hideProblem, renderBars, setBusy, showMae, showProblem } from './render.js';
 
 const $ = id => document.getElementById(id);
 const RECOMMENDATIONS = 10;
@@ -211,7 +211,7 @@ async function refreshProfile(highlight) {
 
     $('user-interactions').textContent = view.interactions;
     $('user-ratings').textContent = view.ratings;
-    $('user-mae').textContent = view.prequentialMae === null ? 'no ratings yet' : fixed(view.prequentialMae);
+    showMae($('user-mae'), view.prequentialMae);
     $('user-state').textContent = `State under model ${view.modelVersion}.`;
     renderProfileBars($('user-keywords'), $('user-keywords-empty'), view.keywords, state.userWords,
       'No keywords yet: post a review to build the profile.');
@@ -356,30 +356,29 @@ async function selectItem(itemId, { highlight = false } = {}) {
   const card = $('item-card');
   card.hidden = false;
   setBusy(card, true);
-  const recommended = state.recommended.get(itemId);
-  $('item-prediction').textContent = recommended
-    ? `Predicted rating for ${state.user}: ${fixed(recommended.rating)} of ${settings().ratingMax}.`
-    : '';
   const generation = state.generation;
-  try {
-    const view = await api.item(itemId);
-    if (generation !== state.generation || state.selectedItem !== itemId) {
-      return;
-    }
+  const user = state.user;
+  const current = () => generation === state.generation && state.selectedItem === itemId;
+  const [item, prediction] = await Promise.allSettled([api.item(itemId), api.prediction(user, itemId)]);
+  if (!current()) {
+    return;
+  }
 
+  $('item-prediction').textContent = prediction.status === 'fulfilled'
+    ? `Predicted rating for ${user} now: ${fixed(prediction.value.rating)} of ${settings().ratingMax}.`
+    : '';
+  if (item.status === 'fulfilled') {
+    const view = item.value;
     $('item-interactions').textContent = view.interactions;
     $('item-ratings').textContent = view.ratings;
-    $('item-mae').textContent = view.prequentialMae === null ? 'no ratings yet' : fixed(view.prequentialMae);
+    showMae($('item-mae'), view.prequentialMae);
     renderProfileBars($('item-keywords'), $('item-keywords-empty'), view.keywords, state.itemWords, 'No keywords yet.');
     state.itemWords = new Set(view.keywords.map(k => k.word));
     if (highlight) {
       flash(card);
     }
-  } catch (error) {
-    if (generation !== state.generation || state.selectedItem !== itemId) {
-      return;
-    }
-
+  } else {
+    const error = item.reason;
     $('item-keywords').replaceChildren();
     for (const id of ['item-interactions', 'item-ratings', 'item-mae']) {
       $(id).textContent = '–';
@@ -391,11 +390,9 @@ async function selectItem(itemId, { highlight = false } = {}) {
       showEmpty($('item-keywords-empty'), 'The item could not be loaded.');
       showProblem(alertBox, error, `Could not load item ${itemId}`);
     }
-  } finally {
-    if (state.selectedItem === itemId) {
-      setBusy(card, false);
-    }
   }
+
+  setBusy(card, false);
 }
 
 function closeItem() {

@@ -23,6 +23,12 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** A live (prequential) MAE, or a dash with the reason when nothing was predicted live yet. */
+export function showMae(node, mae) {
+  node.textContent = fixed(mae);
+  node.title = mae === null || mae === undefined ? 'No rating has been predicted live yet.' : '';
+}
+
 export const fixed = (value, digits = 2) =>
   value === null || value === undefined || Number.isNaN(value) ? '–' : Number(value).toFixed(digits);
 
@@ -33,6 +39,7 @@ export const fixed = (value, digits = 2) =>
  */
 export function renderBars(list, entries, { max, previous, barClass = '' } = {}) {
   const top = max ?? Math.max(0, ...entries.map(e => e.value));
+  list.classList.toggle('has-new', Boolean(previous) && entries.some(e => !previous.has(e.word)));
   list.replaceChildren(...entries.map(entry => {
     const share = top > 0 ? Math.max(2, Math.round((entry.value / top) * 100)) : 0;
     const fill = el('span', { class: 'fill' });
