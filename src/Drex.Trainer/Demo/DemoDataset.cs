@@ -19,9 +19,26 @@ internal static class DemoDataset
         ("studio", ["microphone", "preamp", "condenser", "headphones"]),
     ];
 
-    private static readonly string[] Praise = ["Really happy with the", "Great value for the", "Love how the", "Impressed by the"];
-    private static readonly string[] Complaint = ["Disappointed with the", "Not impressed by the", "Regret buying the", "Returned it because the"];
-    private static readonly string[] Filler = ["it arrived quickly", "the packaging was fine", "would tell a friend", "works as described"];
+    // Generic wording varies a lot in real reviews; the planted genre words are what repeats.
+    private static readonly string[] Praise =
+    [
+        "Really happy with the", "Great value for the", "Love how the", "Impressed by the", "Delighted with the",
+        "Excellent quality on the", "Cannot fault the", "Thrilled about the", "Wonderful feel to the", "Superb build on the",
+    ];
+
+    private static readonly string[] Complaint =
+    [
+        "Disappointed with the", "Not impressed by the", "Regret buying the", "Returned it because the", "Annoyed by the",
+        "Cheap feel to the", "Frustrated with the", "Poor build on the", "Unhappy about the", "Let down by the",
+    ];
+
+    private static readonly string[] Filler =
+    [
+        "it arrived quickly", "the packaging was fine", "would tell a friend", "works as described", "shipping took a week",
+        "my teacher agreed", "bought it for practice", "used it at a gig", "gift for my nephew", "seller answered emails",
+        "box was dented", "instructions were clear", "compared several brands", "second purchase here", "price went down later",
+        "fits my setup",
+    ];
 
     /// <summary>The genre index planted for a user or an item id.</summary>
     public static int GenreOf(string id) => int.Parse(id[(id.LastIndexOf('g') + 1)..]);
@@ -45,7 +62,8 @@ internal static class DemoDataset
                 var match = GenreOf(item) == GenreOf(user);
                 var rating = Math.Clamp((match ? 4.6 : 2.2) + (random.NextDouble() - 0.5) * 1.6, 1, 5);
                 var words = Genres[GenreOf(item)].Words.OrderBy(_ => random.Next()).Take(2).ToArray();
-                var opener = (match ? Praise : Complaint)[random.Next(Praise.Length)];
+                var openers = match ? Praise : Complaint;
+                var opener = openers[random.Next(openers.Length)];
                 var review = $"{opener} {words[0]} and the {words[1]}; {Filler[random.Next(Filler.Length)]}.";
                 interactions.Add(new Interaction(user, item, (float)Math.Round(rating), review, time += 3_600, $"demo-{round}-{user}"));
             }
