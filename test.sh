@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test project of Drex.sln. Tests that need storage start their own Azurite from the
-# repo's pinned npm package (installed here when missing). Prints a closing line "N passed, N failed".
+# Builds and runs every test project of Drex.sln, then the whole-system scripts under tests/system. Tests that
+# need storage start their own Azurite from the repo's pinned npm package (installed here when missing); the
+# browser tests need Debian's chromium (installed here when missing, with apt-get). Prints "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -8,6 +9,9 @@ if [ ! -x node_modules/.bin/azurite ]; then
   echo "Installing the pinned Azurite (npm ci)..."
   npm ci --no-audit --no-fund --loglevel=error >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
+
+# The browser tests drive Debian's Chromium headless; they fail with a clear message if it cannot be installed.
+tests/Drex.Browser.Tests/install-chromium.sh || echo "warning: Chromium is not installed; the browser tests will fail"
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
