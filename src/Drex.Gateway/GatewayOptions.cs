@@ -15,7 +15,7 @@ public sealed class GatewayOptions
 
     /// <summary>The longest review accepted, in UTF-16 characters.</summary>
     [Range(1, 1_000_000)]
-    public int MaxReviewLength { get; set; } = 8_000;
+    public int MaxReviewLength { get; set; } = 20_000;
 
     /// <summary>The most interactions one batch request may carry.</summary>
     [Range(1, 100_000)]

@@ -6,7 +6,8 @@ namespace Drex.Grains;
 public static class InteractionValidation
 {
     public const int MaxIdLength = 128;
-    public const int MaxReviewLength = 8_000;
+    /// <summary>The hard ceiling; the gateway enforces its own, configurable, limit at or below it.</summary>
+    public const int MaxReviewLength = 32_000;
 
     public static void Validate(InteractionRequest request)
     {

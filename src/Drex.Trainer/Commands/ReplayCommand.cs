@@ -21,10 +21,15 @@ internal static class ReplayCommand
     {
         var check = new Option<string?>("--check") { Description = "An offline reference folder (<bundle>.offline) from train --holdout: replay its train.jsonl, then compare test predictions." };
         var batch = new Option<int>("--batch") { Description = "Interactions per request (1..1000).", DefaultValueFactory = _ => 500 };
+        var maxReview = new Option<int>("--max-review")
+        {
+            Description = "Longer reviews are cut to this many characters (the gateway's limit; the encoder reads only the first 128 word pieces anyway).",
+            DefaultValueFactory = _ => 20_000,
+        };
         var tolerance = new Option<double>("--tolerance") { Description = "Largest allowed difference of the online test MAE from the offline one.", DefaultValueFactory = _ => 0.001 };
         var command = new Command("replay", "Replay interactions through the gateway; optionally check online equals offline.")
         {
-            CommonOptions.OptionalData, check, batch, tolerance, SystemConnection.Gateway, SystemConnection.ApiKey,
+            CommonOptions.OptionalData, check, batch, maxReview, tolerance, SystemConnection.Gateway, SystemConnection.ApiKey,
         };
         command.Validators.Add(r =>
         {
@@ -41,6 +46,10 @@ internal static class ReplayCommand
             var interactions = folder is null
                 ? CommonOptions.LoadDataset(parse.GetValue(CommonOptions.OptionalData)!, 0).Interactions.Select((x, k) => x with { Id = x.Id ?? $"x{k}" }).ToList()
                 : InteractionLogReader.ReadFile(Path.Combine(folder, "train.jsonl")).Select(r => r.Interaction).ToList();
+            var limit = parse.GetValue(maxReview);
+            interactions = interactions.Select(x => x.Review is { } r && r.Length > limit
+                ? x with { Review = r[..(char.IsHighSurrogate(r[limit - 1]) ? limit - 1 : limit)] }
+                : x).ToList();
             await ReplayAsync(http, interactions, Math.Clamp(parse.GetValue(batch), 1, 1000), ct);
             return folder is null ? 0 : await CheckAsync(http, folder, parse.GetValue(tolerance), ct);
         });
