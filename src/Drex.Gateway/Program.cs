@@ -59,8 +59,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 // The demo page (wwwroot): its files load without a key, before routing and authorization; its API calls send one.
+// no-cache: browsers revalidate (ETag) so a new gateway never runs with an old page's scripts.
 app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
 app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();

@@ -207,6 +207,7 @@ public sealed class DemoPageTests(BrowserFixture fixture)
         {
             using var response = await anonymous.GetAsync(asset);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {(int)response.StatusCode}");
+            Assert.True(response.Headers.CacheControl?.NoCache, $"{asset} is revalidated, so a new gateway never serves an old script.");
         }
 
         var settings = await anonymous.GetFromJsonAsync<JsonElement>("ui/config");
