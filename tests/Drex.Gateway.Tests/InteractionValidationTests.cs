@@ -50,7 +50,7 @@ public sealed class InteractionValidationTests(GatewayFixture fixture)
         ["user id as number"] = u => new(Single, """{"userId":7,"itemId":"i","rating":4}""", HttpStatusCode.BadRequest, InvalidJson, ["$.userId"]),
         ["no modality"] = u => new(Single, $$"""{"userId":"{{u}}","itemId":"i"}""", HttpStatusCode.BadRequest, Invalid, ["rating"]),
         ["blank review only"] = u => new(Single, $$"""{"userId":"{{u}}","itemId":"i","review":"  \n "}""", HttpStatusCode.BadRequest, Invalid, ["rating"]),
-        ["oversized review"] = u => new(Single, Valid(u, $",\"review\":\"{new string('a', 8_001)}\""), HttpStatusCode.BadRequest, Invalid, ["review"]),
+        ["oversized review"] = u => new(Single, Valid(u, $",\"review\":\"{new string('a', 20_001)}\""), HttpStatusCode.BadRequest, Invalid, ["review"]),
         ["negative timestamp"] = u => new(Single, Valid(u, ",\"timestamp\":-1"), HttpStatusCode.BadRequest, Invalid, ["timestamp"]),
         ["unknown field"] = u => new(Single, Valid(u, ",\"score\":5"), HttpStatusCode.BadRequest, InvalidJson, ["$.score"]),
         ["duplicate field"] = u => new(Single, Valid(u, ",\"rating\":1"), HttpStatusCode.BadRequest, InvalidJson, ["$.rating"]),
