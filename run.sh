@@ -93,6 +93,6 @@ fi
 "${trainer[@]}" loop --every-minutes 30 --every-interactions 5000 --gateway "$gateway" >"$logs/trainer.log" 2>&1 &
 pids+=($!)
 echo
-echo "Drex is running: $gateway  (API page: $gateway/scalar, model: $gateway/api/model; dev keys dev-read, dev-ingest, dev-admin)"
+echo "Drex is running: web page $gateway/  (API page: $gateway/scalar, model: $gateway/api/model; dev keys dev-read, dev-ingest, dev-admin)"
 echo "Logs in $logs. Ctrl+C stops everything."
 wait
