@@ -66,6 +66,10 @@ public interface IItemGrain : IGrainWithStringKey
 
     /// <summary>Keyword profile, counts, model version.</summary>
     Task<ActorView> GetViewAsync();
+
+    /// <summary>Records the error of a prediction made before one of this item's updates (prequential MAE).</summary>
+    [OneWay]
+    Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError);
 }
 
 /// <summary>One partition of the in-memory index of item states used for top-k scoring.</summary>

@@ -126,7 +126,11 @@ public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost m
         S.ModelVersion = model.Version;
     }
 
-    protected void RecordPrediction(string interactionId, float prediction, float? absoluteError)
+    /// <summary>
+    /// Records the prediction made before an update (kept for idempotent retries) and its error. Kept in memory and
+    /// persisted with the actor's next update: a live statistic, not an acknowledged fact.
+    /// </summary>
+    public Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError)
     {
         if (S.Recent.Find(r => r.Id == interactionId) is { } recent)
         {
@@ -138,6 +142,8 @@ public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost m
             S.ErrorSum += e;
             S.ErrorCount++;
         }
+
+        return Task.CompletedTask;
     }
 
     private void AddKeywords(IEnumerable<(string Word, float Weight)> words)

@@ -79,7 +79,9 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
             // Where only one side had applied it before (a retry after a partial failure), its stored state stands in.
             var prediction = model.Runtime.Predict(u.PreviousState, u.Bias, i.PreviousState, i.Bias);
             float? error = request.Rating is { } r ? Math.Abs(prediction - r) : null;
-            await user.RecordPredictionAsync(request.Id, prediction, error);
+            await Task.WhenAll(
+                user.RecordPredictionAsync(request.Id, prediction, error),
+                GrainFactory.GetGrain<IItemGrain>(request.ItemId).RecordPredictionAsync(request.Id, prediction, error));
             metrics.Applied(watch.Elapsed, error, model.Version);
             return new InteractionResult(request.Id, prediction, model.Version, Duplicate: false, sequence);
         }

@@ -11,11 +11,4 @@ public sealed class UserGrain(
     protected override bool IsUser => true;
 
     public Task<string[]> GetInteractedItemsAsync() => Task.FromResult(S.Counterparts.ToArray());
-
-    public Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError)
-    {
-        // Kept in memory and persisted with the next update: a live statistic, not an acknowledged fact.
-        RecordPrediction(interactionId, prediction, absoluteError);
-        return Task.CompletedTask;
-    }
 }
