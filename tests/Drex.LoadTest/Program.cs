@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Drex.LoadTest;
+
+var root = new RootCommand("Drex load and micro benchmarks: an open-model HTTP load generator for the gateway, and the ceilings to read it against.")
+{
+    RunCommand.Create(),
+    PublishSyntheticCommand.Create(),
+    EncoderCommand.Create(),
+    TableWritesCommand.Create(),
+    TableStatsCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

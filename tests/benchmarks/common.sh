@@ -1,0 +1,53 @@
+# Shared helpers of the system benchmarks. Source it after setting $root (the repo) and $work (a scratch folder);
+# it sources tests/system/lib.sh (free ports, Azurite, silos, gateway) and adds:
+#   - a private copy of the silo and gateway Release builds, so a rebuild elsewhere cannot change them mid-run;
+#   - gateway rate limiting raised out of the way, silo log lines with UTC millisecond timestamps;
+#   - load (the load tool), machine_conditions, rss_of.
+# shellcheck source=../system/lib.sh
+source "$root/tests/system/lib.sh"
+
+loadtool="$root/tests/Drex.LoadTest/bin/Release/net10.0/Drex.LoadTest.dll"
+load() { dotnet "$loadtool" "$@"; }
+
+require_builds() {
+  local p
+  for p in "$root/src/Drex.Silo/bin/Release/net10.0/Drex.Silo.dll" "$root/src/Drex.Gateway/bin/Release/net10.0/Drex.Gateway.dll" \
+    "$root/src/Drex.Trainer/bin/Release/net10.0/linux-x64/Drex.Trainer.dll" "$loadtool"; do
+    [ -f "$p" ] || { echo "missing $p: build first (flock /tmp/drex-build.lock dotnet build Drex.sln -c Release)" >&2; exit 1; }
+  done
+  [ -x "$root/node_modules/.bin/azurite" ] || { echo "missing Azurite: npm ci" >&2; exit 1; }
+  mkdir -p "$work/bin"
+  cp -a "$root/src/Drex.Silo/bin/Release/net10.0" "$work/bin/Drex.Silo"
+  cp -a "$root/src/Drex.Gateway/bin/Release/net10.0" "$work/bin/Drex.Gateway"
+  echo "silo/gateway build: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- src || echo ' + uncommitted src changes'), binaries of $(date -u -r "$work/bin/Drex.Silo/Drex.Silo.dll" +%FT%TZ)"
+}
+
+# lib.sh's bin(), pointed at the private copy (the trainer stays where it was built).
+bin() {
+  case "$1" in
+    Drex.Silo|Drex.Gateway) echo "$work/bin/$1/$2" ;;
+    *) echo "$root/src/$1/bin/Release/net10.0/$2" ;;
+  esac
+}
+
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
+export Drex__Gateway__RateLimit__PermitsPerSecond=1000000 Drex__Gateway__RateLimit__Burst=1000000
+export Logging__Console__FormatterOptions__TimestampFormat="yyyy-MM-ddTHH:mm:ss.fffZ " Logging__Console__FormatterOptions__UseUtcTimestamp=true \
+  Logging__Console__FormatterOptions__SingleLine=true Logging__Console__FormatterName=simple
+
+machine_conditions() {
+  echo "host $(hostname), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2" GiB RAM, "$7" GiB available"}')"
+  echo "load average $(cut -d' ' -f1-3 /proc/loadavg); dotnet $(dotnet --version); $(date -u +%FT%TZ)"
+  echo "busiest other processes:"; ps -eo pid,pcpu,rss,args --sort=-pcpu | head -6 | cut -c1-160
+}
+
+rss_of() { # pid -> resident MiB
+  awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"
+}
+
+# Trains a tiny model on the synthetic demo data and publishes it (as tests/system/durability.sh does).
+publish_demo_model() { # gateway
+  trainer demo-data --users 40 --items 20 --per-user 5 --out "$work/demo.json" >/dev/null
+  trainer train --data "$work/demo.json" --out "$work/bundle-demo-$RANDOM" --snapshot start --epochs 1 --publish --gateway "$1" --cache "$work/cache" >"$work/train.log" 2>&1 \
+    || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; return 1; }
+}
