@@ -32,6 +32,11 @@ internal sealed class DrexNet : nn.Module
     private readonly Dropout text_dropout;
 #pragma warning restore IDE1006
 
+    // Scalars held for the module's lifetime: a temporary Scalar from an implicit conversion can be finalised while
+    // the native call that uses it still runs ("Unknown scalar type" after thousands of steps).
+    private readonly Scalar _one = 1f.ToScalar();
+    private readonly Scalar _maskPenalty = DrexGraphs.MaskPenalty.ToScalar();
+
     public DrexNet(ModelSettings settings, int users, int items, bool perIdOffsets, double dropout = 0) : base("drex")
     {
         text_dropout = nn.Dropout(dropout);
@@ -76,7 +81,7 @@ internal sealed class DrexNet : nn.Module
     public (Tensor Feature, Tensor Attention) Encode(Tensor tokens, Tensor mask, Tensor levels, Tensor hasRating, Tensor hasReview)
     {
         var scores = attention.forward(tokens).tanh().matmul(attention_vector);
-        var alpha = (scores + (mask - 1f) * DrexGraphs.MaskPenalty).softmax(-1);
+        var alpha = (scores + mask.sub(_one).mul(_maskPenalty)).softmax(-1);
         var pooled = text_dropout.forward(alpha.unsqueeze(1).matmul(tokens).squeeze(1));
         var textFeature = text.forward(pooled).relu();
         var fused = cat([rating.forward(levels) * hasRating, textFeature * hasReview, hasRating, hasReview], 1);
@@ -110,15 +115,26 @@ internal sealed class DrexNet : nn.Module
     /// <summary>What the head adds to the interaction term: mu plus, for the dot head, the per-id biases.</summary>
     public Tensor Baseline(Tensor users, Tensor items)
     {
-        var mu = full(users.shape[0], Settings.GlobalMean, device: users.device);
+        using var globalMean = Settings.GlobalMean.ToScalar();
+        var mu = full([users.shape[0]], globalMean, device: users.device);
         return Settings.Head == RatingHead.Dot
             ? mu + user_bias.forward(users).squeeze(1) + item_bias.forward(items).squeeze(1)
             : mu;
     }
 
     /// <summary>Rating predictions (unclamped) from user and item states [B,H] with the configured head.</summary>
-    public Tensor Predict(Tensor p, Tensor q, Tensor users, Tensor items) =>
-        Baseline(users, items) + InteractionTerm(p, q) * Calibration.Scale + Calibration.Shift;
+    public Tensor Predict(Tensor p, Tensor q, Tensor users, Tensor items)
+    {
+        var term = InteractionTerm(p, q);
+        if (Calibration != (1f, 0f))
+        {
+            using var scale = Calibration.Scale.ToScalar();
+            using var shift = Calibration.Shift.ToScalar();
+            term = term.mul(scale).add(shift);
+        }
+
+        return Baseline(users, items) + term;
+    }
 
     /// <summary>Squared norms of the per-id parameters (biases and offsets) of a batch's users and items.</summary>
     public Tensor PerIdPenalty(Tensor users, Tensor items)
@@ -180,6 +196,17 @@ internal sealed class DrexNet : nn.Module
     /// <summary>Learned initial states of actors unknown to a snapshot.</summary>
     public (float[] User, float[] Item) InitialStates() =>
         (user_initial.detach().cpu().data<float>().ToArray(), item_initial.detach().cpu().data<float>().ToArray());
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _one.Dispose();
+            _maskPenalty.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     internal static WeightTensor ToWeight(Tensor t)
     {

@@ -178,7 +178,8 @@ internal sealed class DrexTrainer(TrainerOptions options)
                         loss = loss is null ? se : loss + se;
                         if (options is { PerIdL2: > 0 })
                         {
-                            penalty += net.PerIdPenalty(u.index_select(0, sel), i.index_select(0, sel)) * options.PerIdL2;
+                            using var l2 = options.PerIdL2.ToScalar();
+                            penalty += net.PerIdPenalty(u.index_select(0, sel), i.index_select(0, sel)).mul(l2);
                         }
                         stepRated += ratedRows.Length;
                     }
@@ -197,7 +198,8 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 if (optimizer is not null && loss is not null)
                 {
                     optimizer.zero_grad();
-                    ((loss + penalty) / stepRated).backward();
+                    using var count = ((double)stepRated).ToScalar();
+                    (loss + penalty).div(count).backward();
                     if (options!.GradientClip > 0)
                     {
                         nn.utils.clip_grad_norm_(net.parameters().Where(p => p.requires_grad), options.GradientClip);
