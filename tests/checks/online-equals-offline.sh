@@ -14,7 +14,7 @@ source "$root/tests/system/lib.sh"
 trap 'stop_all; rm -rf "$work"' EXIT
 
 cd "$root"
-trainer train --data "$data" --out "$work/bundle" --holdout random --seed 1 --snapshot start | tail -3
+trainer train --data "$data" --out "$work/bundle" --holdout random --seed 1 --snapshot start --epochs "${EPOCHS:-3}" | tail -3
 
 start_azurite
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1

@@ -20,7 +20,7 @@ internal static class ReplayCommand
     public static Command Create()
     {
         var check = new Option<string?>("--check") { Description = "An offline reference folder (<bundle>.offline) from train --holdout: replay its train.jsonl, then compare test predictions." };
-        var batch = new Option<int>("--batch") { Description = "Interactions per request (1..1000).", DefaultValueFactory = _ => 500 };
+        var batch = new Option<int>("--batch") { Description = "Interactions per request (1..1000).", DefaultValueFactory = _ => 100 };
         var maxReview = new Option<int>("--max-review")
         {
             Description = "Longer reviews are cut to this many characters (the gateway's limit; the encoder reads only the first 128 word pieces anyway).",
@@ -67,12 +67,8 @@ internal static class ReplayCommand
             foreach (var chunk in interactions.Chunk(batchSize))
             {
                 var body = chunk.Select(x => new { id = x.Id, userId = x.UserId, itemId = x.ItemId, rating = x.Rating, review = x.Review, timestamp = x.Timestamp });
-                using var response = await http.PostAsJsonAsync("api/interactions/batch", body, ct);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"The gateway refused a batch: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-                }
-
+                // Interaction ids make a retried batch safe: what was applied comes back as a duplicate.
+                using var response = await PostWithRetriesAsync(http, body, ct);
                 var results = await response.Content.ReadFromJsonAsync<JsonElement[]>(Json, ct) ?? [];
                 for (var k = 0; k < chunk.Length; k++)
                 {
@@ -89,6 +85,36 @@ internal static class ReplayCommand
         AnsiConsole.MarkupLineInterpolated(
             $"Replayed {interactions.Count} interactions in {watch.Elapsed.TotalSeconds:0.0} s ({interactions.Count / watch.Elapsed.TotalSeconds:0} /s); prequential MAE {(rated == 0 ? double.NaN : absoluteError / rated):0.0000}");
     }
+
+    private static async Task<HttpResponseMessage> PostWithRetriesAsync(HttpClient http, object body, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await http.PostAsJsonAsync("api/interactions/batch", body, ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return response;
+                }
+
+                var transient = response.StatusCode is System.Net.HttpStatusCode.ServiceUnavailable or System.Net.HttpStatusCode.TooManyRequests;
+                if (!transient || attempt >= MaxAttempts)
+                {
+                    throw new InvalidOperationException($"The gateway refused a batch: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                }
+            }
+            catch (HttpRequestException) when (attempt < MaxAttempts)
+            {
+            }
+
+            response?.Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), ct);
+        }
+    }
+
+    private const int MaxAttempts = 8;
 
     private static async Task<int> CheckAsync(HttpClient http, string folder, double tolerance, CancellationToken ct)
     {
