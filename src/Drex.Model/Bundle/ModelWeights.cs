@@ -65,4 +65,50 @@ public sealed class ModelWeights
     }
 
     public IReadOnlyDictionary<string, WeightTensor> Tensors => _tensors;
+
+    /// <summary>
+    /// Every weight of a model of the given shape, drawn uniformly from +-1/sqrt(fan-in) with a seed, and an identity
+    /// head calibration: valid untrained weights for tests and serving benchmarks, whose cost does not depend on training.
+    /// </summary>
+    public static ModelWeights Random(ModelSettings s, int seed)
+    {
+        var random = new System.Random(seed);
+        WeightTensor T(params int[] shape)
+        {
+            var scale = 1.0 / Math.Sqrt(shape[^1]);
+            var data = new float[shape.Aggregate(1, (a, b) => a * b)];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)((random.NextDouble() * 2 - 1) * scale);
+            }
+
+            return new WeightTensor(shape, data);
+        }
+
+        var w = new ModelWeights
+        {
+            [AttentionWeight] = T(s.AttentionDim, s.TextDim),
+            [AttentionBias] = T(s.AttentionDim),
+            [AttentionVector] = T(s.AttentionDim),
+            [TextWeight] = T(s.TextFeatureDim, s.TextDim),
+            [TextBias] = T(s.TextFeatureDim),
+            [RatingEmbedding] = T(s.RatingLevels, s.RatingDim),
+            [FusionWeight] = T(s.FusionDim, s.FusionInputDim),
+            [FusionBias] = T(s.FusionDim),
+            [MlpHiddenWeight] = T(s.MlpHiddenDim, 3 * s.HiddenDim),
+            [MlpHiddenBias] = T(s.MlpHiddenDim),
+            [MlpOutWeight] = T(1, s.MlpHiddenDim),
+            [MlpOutBias] = T(1),
+            [HeadCalibration] = new WeightTensor([2], [1f, 0f]),
+        };
+        foreach (var side in new[] { "user", "item" })
+        {
+            w[Cell(side, "weight_ih")] = T(3 * s.HiddenDim, s.FusionDim);
+            w[Cell(side, "weight_hh")] = T(3 * s.HiddenDim, s.HiddenDim);
+            w[Cell(side, "bias_ih")] = T(3 * s.HiddenDim);
+            w[Cell(side, "bias_hh")] = T(3 * s.HiddenDim);
+        }
+
+        return w;
+    }
 }
