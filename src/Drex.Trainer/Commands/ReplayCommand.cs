@@ -136,8 +136,9 @@ internal static class ReplayCommand
         var offlineMae = expected.RootElement.GetProperty("testMae").GetDouble();
         var onlineMae = online / Math.Max(1, n);
         var ok = Math.Abs(onlineMae - offlineMae) <= tolerance;
+        AnsiConsole.Markup(ok ? "[green]PASS[/]" : "[red]FAIL[/]");
         AnsiConsole.MarkupLineInterpolated(
-            $"{(ok ? "[green]PASS[/]" : "[red]FAIL[/]")}: test MAE online {onlineMae:0.000000} vs offline {offlineMae:0.000000} (|diff| {Math.Abs(onlineMae - offlineMae):0.000000} <= {tolerance}); largest per-prediction difference {worst:0.000000} over {n} test interactions");
+            $": test MAE online {onlineMae:0.000000} vs offline {offlineMae:0.000000} (|diff| {Math.Abs(onlineMae - offlineMae):0.000000} <= {tolerance}); largest per-prediction difference {worst:0.000000} over {n} test interactions");
         return ok ? 0 : 1;
     }
 }
