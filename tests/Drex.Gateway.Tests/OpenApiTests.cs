@@ -20,7 +20,7 @@ public sealed class OpenApiTests(GatewayFixture fixture)
             .Select(o => o.Value.GetProperty("operationId").GetString())
             .Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["ActivateModel", "GetItem", "GetModel", "GetModelVersions", "GetPrediction", "GetRecommendations", "GetUser", "IngestInteraction", "IngestInteractionBatch", "PublishModel"],
+            ["ActivateModel", "GetItem", "GetItemState", "GetModel", "GetModelVersions", "GetPrediction", "GetRecommendations", "GetUser", "GetUserState", "IngestInteraction", "IngestInteractionBatch", "PublishModel"],
             operations);
         var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
         Assert.Equal(("apiKey", "header", "X-Api-Key"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("in").GetString(), scheme.GetProperty("name").GetString()));

@@ -14,3 +14,5 @@ public sealed record Prediction(string UserId, string ItemId, float Rating, stri
 public sealed record Recommendations(string UserId, string ModelVersion, Prediction[] Items);
 
 public sealed record Model(string Version, DateTimeOffset PublishedAt, string Head, long WatermarkSequence, long TrainedInteractions, double? ValidationMae, double? ValidationMse, bool Active);
+
+public sealed record ActorState(string Id, string ModelVersion, float[] State, float Bias);

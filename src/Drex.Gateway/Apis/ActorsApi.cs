@@ -21,8 +21,28 @@ public static class ActorsApi
             .WithName("GetItem")
             .WithSummary("Gets an item's keyword profile, counts, model version and prequential MAE");
 
+        api.MapGet("/users/{id}/state", GetUserStateAsync)
+            .WithName("GetUserState")
+            .WithSummary("Gets a user's DReX state vector and bias under the served model; admin only (diagnostics, online-vs-offline checks)")
+            .RequireAuthorization(GatewayPolicies.Admin);
+
+        api.MapGet("/items/{id}/state", GetItemStateAsync)
+            .WithName("GetItemState")
+            .WithSummary("Gets an item's DReX state vector and bias under the served model; admin only")
+            .RequireAuthorization(GatewayPolicies.Admin);
+
         return app;
     }
+
+    public static async Task<Results<Ok<ActorStateDto>, ValidationProblem>> GetUserStateAsync(string id, IClusterClient cluster) =>
+        InputValidation.CheckId(id) is { } error
+            ? ApiProblems.Invalid("id", error)
+            : TypedResults.Ok(ActorStateDto.From(await cluster.GetGrain<IUserGrain>(id).GetVectorAsync()));
+
+    public static async Task<Results<Ok<ActorStateDto>, ValidationProblem>> GetItemStateAsync(string id, IClusterClient cluster) =>
+        InputValidation.CheckId(id) is { } error
+            ? ApiProblems.Invalid("id", error)
+            : TypedResults.Ok(ActorStateDto.From(await cluster.GetGrain<IItemGrain>(id).GetVectorAsync()));
 
     public static async Task<Results<Ok<ActorViewDto>, NotFoundProblem, ValidationProblem>> GetUserAsync(
         string id,

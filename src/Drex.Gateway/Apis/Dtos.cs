@@ -97,3 +97,9 @@ public sealed record ModelDto(
 
 /// <summary>The version to make active.</summary>
 public sealed record ActivateModelDto([property: Required] string? Version);
+
+/// <summary>An actor's numeric DReX state under a model version (its snapshot state when it has no live interaction).</summary>
+public sealed record ActorStateDto(string Id, string ModelVersion, float[] State, float Bias)
+{
+    public static ActorStateDto From(ActorVector vector) => new(vector.Id, vector.ModelVersion, vector.State, vector.Bias);
+}

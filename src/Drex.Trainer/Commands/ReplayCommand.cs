@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Drex.Model.Bundle;
 using Drex.Model.Data;
 using Drex.Trainer.Data;
 using Spectre.Console;
@@ -133,12 +134,35 @@ internal static class ReplayCommand
             n++;
         }
 
+        // The actors' states themselves: every user and item of the offline snapshot against the live system's.
+        ActorSnapshot offline;
+        await using (var states = File.OpenRead(Path.Combine(folder, "states.bin")))
+        {
+            offline = ActorSnapshot.Read(states);
+        }
+
+        double worstState = 0;
+        foreach (var (kind, actors) in new[] { ("users", offline.Users), ("items", offline.Items) })
+        {
+            foreach (var actor in actors)
+            {
+                var live = await http.GetFromJsonAsync<JsonElement>($"api/{kind}/{Uri.EscapeDataString(actor.Id)}/state", Json, ct);
+                var state = live.GetProperty("state").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+                worstState = Math.Max(worstState, actor.State.Zip(state, (a, b) => (double)Math.Abs(a - b)).Max());
+            }
+        }
+
+        var statesOk = worstState <= 1e-4;
+        AnsiConsole.Markup(statesOk ? "[green]PASS[/]" : "[red]FAIL[/]");
+        AnsiConsole.MarkupLineInterpolated(
+            $": states of {offline.Users.Count} users and {offline.Items.Count} items equal the trainer's within {worstState:0.0e0} (<= 1e-4)");
+
         var offlineMae = expected.RootElement.GetProperty("testMae").GetDouble();
         var onlineMae = online / Math.Max(1, n);
         var ok = Math.Abs(onlineMae - offlineMae) <= tolerance;
         AnsiConsole.Markup(ok ? "[green]PASS[/]" : "[red]FAIL[/]");
         AnsiConsole.MarkupLineInterpolated(
             $": test MAE online {onlineMae:0.000000} vs offline {offlineMae:0.000000} (|diff| {Math.Abs(onlineMae - offlineMae):0.000000} <= {tolerance}); largest per-prediction difference {worst:0.000000} over {n} test interactions");
-        return ok ? 0 : 1;
+        return ok && statesOk ? 0 : 1;
     }
 }
