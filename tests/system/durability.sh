@@ -3,7 +3,8 @@
 # killed with SIGKILL and restarted; every client then retries every interaction. Passes when each acknowledged
 # interaction is reflected exactly once (per-user counts equal acknowledged counts; every retry reports a
 # duplicate). Then a second model is published while interactions stream in: no request may fail, and every actor
-# answering afterwards reports the new version.
+# answering afterwards reports the new version. Last, Azurite itself restarts: interactions acknowledged before and
+# after it are each reflected exactly once.
 # Expects a Release build (test.sh builds one). Prints PASS or FAIL lines; exit status 0 on success.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -83,3 +84,22 @@ for u in 0 1 2 3 4; do
   [ "$seen" = "$version" ] || { echo "FAIL: swap-user-$u answers with model $seen, not $version"; exit 1; }
 done
 echo "PASS: hot swap under traffic: no request failed; every actor answers with $version"
+
+# Storage restart: Azurite goes down and comes back (same ports, same data); clients retry until acknowledged.
+declare -A after=()
+for k in $(seq 1 10); do post "store-$k" "store-user-$((k % 3))" "demo-item-$((k % 6))-g$((k % 6 % 4))" 4 >/dev/null && after[store-user-$((k % 3))]=$(( ${after[store-user-$((k % 3))]:-0} + 1 )); done
+restart_azurite
+deadline=$((SECONDS + ${RETRY_SECONDS:-180}))
+for k in $(seq 1 20); do
+  user="store-user-$((k % 3))"
+  until answer=$(post "store-$k" "$user" "demo-item-$((k % 6))-g$((k % 6 % 4))" 4 2>/dev/null); do
+    [ $SECONDS -lt $deadline ] || { echo "FAIL: requests kept failing after the storage restart"; exit 1; }
+    sleep 0.5
+  done
+  [ "$k" -gt 10 ] && after[$user]=$(( ${after[$user]:-0} + 1 ))
+done
+for user in "${!after[@]}"; do
+  count=$(curl -fsS -H "X-Api-Key: dev-read" "$gateway/api/users/$user" | sed -n 's/.*"interactions":\([0-9]*\).*/\1/p')
+  [ "$count" = "${after[$user]}" ] || { echo "FAIL: $user reflects $count interactions after the storage restart, ${after[$user]} acknowledged"; exit 1; }
+done
+echo "PASS: storage restart: 20 interactions (10 before, 10 after Azurite restarted, all retried) reflected exactly once"

@@ -17,9 +17,17 @@ wait_http() { # url seconds what
   done
 }
 bin() { echo "$root/src/$1/bin/Release/net10.0/$2"; }
-start_azurite() { # sets AZ_CONN
-  local b q t; b=$(free_port); q=$(free_port); t=$(free_port)
-  "$root/node_modules/.bin/azurite" --silent --disableTelemetry --location "$work/azurite" --blobPort "$b" --queuePort "$q" --tablePort "$t" >"$work/azurite.log" 2>&1 &
+start_azurite() { # sets AZ_CONN and the ports (reused by restart_azurite)
+  az_b=$(free_port); az_q=$(free_port); az_t=$(free_port)
+  launch_azurite
+}
+restart_azurite() { # stop (data persists under $work/azurite) and start again on the same ports
+  kill "$azurite_pid"; wait "$azurite_pid" 2>/dev/null || true
+  launch_azurite
+}
+launch_azurite() {
+  local b=$az_b q=$az_q t=$az_t
+  "$root/node_modules/.bin/azurite" --silent --disableTelemetry --location "$work/azurite" --blobPort "$b" --queuePort "$q" --tablePort "$t" >>"$work/azurite.log" 2>&1 &
   azurite_pid=$!
   local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
   AZ_CONN="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$b/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$q/devstoreaccount1;TableEndpoint=http://127.0.0.1:$t/devstoreaccount1;"
