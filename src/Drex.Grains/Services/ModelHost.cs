@@ -52,7 +52,15 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
         try
         {
             var model = await GetAsync(active.Version);
+            var previous = _current;
             _current = model;
+            // Keep the served and the previous version loaded (in-flight calls and a quick rollback); older ones are
+            // dropped from the cache, not disposed: a call that still holds one finishes on it, then the GC frees it.
+            foreach (var version in _loaded.Keys.Where(v => v != model.Version && v != previous?.Version).ToArray())
+            {
+                _loaded.TryRemove(version, out _);
+            }
+
             LastError = null;
             LogSwapped(active.Version);
             Swapped?.Invoke(model);
