@@ -34,5 +34,14 @@ for script in tests/system/*.sh; do
   echo "System test: $script"
   if "$script"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
+
+# Online equals offline on real data, when the shared datasets sit beside the repo (as in CI): a few minutes.
+data=../shared/data/amazon-musical-instruments-5core-2014
+if [ -d "$data" ]; then
+  echo "Check: tests/checks/online-equals-offline.sh $data"
+  if tests/checks/online-equals-offline.sh "$data"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+else
+  echo "Skipped the online-equals-offline check: $data is not there."
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
