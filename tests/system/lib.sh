@@ -1,11 +1,17 @@
 # Shared helpers for the system scripts: free ports, waiting on health endpoints, starting the parts of Drex from
 # the Release build. Source it; it expects $root (the repo) and $work (a scratch folder) to be set.
 pids=()
-free_port() { # a port nothing listens on, from a range unlikely to clash
+# Ports come from 20000-32767, below Linux's ephemeral range (32768-60999) so no outgoing connection can take one
+# between the check and the bind, and each is handed out once per run (a file, since callers use $(...) subshells).
+used_ports="$work/.used-ports"
+free_port() { # a port nothing listens on and this run has not handed out
   local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  touch "$used_ports"
+  for _ in $(seq 1 500); do
+    p=$((20000 + RANDOM % 12768))
+    grep -qx "$p" "$used_ports" && continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+    echo "$p" >>"$used_ports"; echo "$p"; return
   done
   return 1
 }
