@@ -13,8 +13,10 @@ public static class EncoderCommand
         var batch = new Option<int[]>("--batch") { Description = "ONNX batch sizes to measure (the silo's encoder service runs 16: ReviewEncoderOptions' default).", DefaultValueFactory = _ => [32], AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (default: every core, as the silo)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var single = new Option<int>("--single") { Description = "Also encode this many reviews one call at a time, with --gap-ms between calls (as a silo sees reviews at a low rate), reporting CPU per review.", DefaultValueFactory = _ => 0 };
+        var gap = new Option<int>("--gap-ms") { DefaultValueFactory = _ => 20 };
         var json = new Option<string?>("--json");
-        var command = new Command("encoder", "Encodes N generated reviews in batches and reports reviews per second.") { count, batch, threads, seed, json };
+        var command = new Command("encoder", "Encodes N generated reviews in batches and reports reviews per second.") { count, batch, threads, seed, single, gap, json };
         command.SetAction(parse =>
         {
             var random = new Random(parse.GetValue(seed));
@@ -40,6 +42,42 @@ public static class EncoderCommand
                     ["reviewsPerSecond"] = Math.Round(texts.Length / seconds, 1),
                     ["tokensPerReview"] = Math.Round(tokens / (double)texts.Length, 1),
                     ["identity"] = encoder.Identity,
+                });
+            }
+
+            if (parse.GetValue(single) > 0)
+            {
+                // One review per call with idle gaps: wall time of the calls vs process CPU over the whole loop (gaps
+                // included). CPU well above calls x threads x call time means the ONNX Runtime pool keeps burning CPU
+                // between calls (its worker threads spin-wait before they sleep).
+                var options = new ReviewEncoderOptions { IntraOpThreads = parse.GetValue(threads) ?? Environment.ProcessorCount };
+                using var encoder = ReviewEncoder.LoadEmbedded(options);
+                encoder.Encode(texts.Take(4).ToArray());
+                var process = Process.GetCurrentProcess();
+                var cpu = process.TotalProcessorTime;
+                var wall = Stopwatch.StartNew();
+                var inCalls = TimeSpan.Zero;
+                var n = parse.GetValue(single);
+                for (var k = 0; k < n; k++)
+                {
+                    var call = Stopwatch.StartNew();
+                    encoder.Encode([texts[k % texts.Length]]);
+                    inCalls += call.Elapsed;
+                    Thread.Sleep(parse.GetValue(gap));
+                }
+
+                process.Refresh();
+                var cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds / n;
+                var callMs = inCalls.TotalMilliseconds / n;
+                Console.WriteLine($"encoder one review per call, {options.IntraOpThreads} threads, {parse.GetValue(gap)} ms gaps: {callMs:F2} ms per call, " +
+                    $"{cpuMs:F2} ms process CPU per review (calls and gaps), {wall.Elapsed.TotalSeconds:F1} s wall");
+                results.Add(new()
+                {
+                    ["single"] = n,
+                    ["threads"] = options.IntraOpThreads,
+                    ["gapMs"] = parse.GetValue(gap),
+                    ["callMs"] = Math.Round(callMs, 3),
+                    ["cpuMsPerReview"] = Math.Round(cpuMs, 3),
                 });
             }
 

@@ -20,7 +20,8 @@ namespace Drex.LoadTest;
 /// rebase onto the model its own silo serves at that moment and report that version; so a probe reports the new
 /// version exactly when its silo has swapped. The probes are polled until each reports the new version; with
 /// P probes placed independently on S silos the chance that some silo hosts none is about S(1-1/S)^P (2e-10 for 32
-/// probes on 2 silos). The silos also log "Serving model V" at the swap; the scripts read those log lines'
+/// probes on 2 silos) if placement were random; it is not (see --probe-activation), so the printed flip times are
+/// worth reading as clusters, one per silo. The silos also log "Serving model V" at the swap; the scripts read those log lines'
 /// timestamps as a second, per-silo measurement.
 /// </summary>
 public static class PublishSyntheticCommand
@@ -36,6 +37,7 @@ public static class PublishSyntheticCommand
         var userPrefix = new Option<string>("--user-prefix") { DefaultValueFactory = _ => "syn-u" };
         var itemPrefix = new Option<string>("--item-prefix") { DefaultValueFactory = _ => "syn-i" };
         var probes = new Option<int>("--probes") { Description = "Probe users for the propagation measurement (needs a model already active).", DefaultValueFactory = _ => 32 };
+        var probeActivation = new Option<string>("--probe-activation") { Description = "get: activate each probe with a GET before its interaction; ingest: only the interaction.", DefaultValueFactory = _ => "get" };
         var pollMs = new Option<int>("--poll-ms") { DefaultValueFactory = _ => 50 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for every probe.", DefaultValueFactory = _ => 600 };
         var storageKind = new Option<string?>("--storage-kind") { Description = "Azure, Folder or Memory (default Drex:Storage:Kind from the environment)." };
@@ -45,7 +47,7 @@ public static class PublishSyntheticCommand
         var json = new Option<string?>("--json");
         var command = new Command("publish-synthetic", "Build, upload and publish a synthetic N-item bundle; time until every silo serves it.")
         {
-            gateway, items, users, hidden, version, seed, userPrefix, itemPrefix, probes, pollMs, timeout, storageKind, storagePath, connectionString, adminKey, json,
+            gateway, items, users, hidden, version, seed, userPrefix, itemPrefix, probes, probeActivation, pollMs, timeout, storageKind, storagePath, connectionString, adminKey, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -63,6 +65,14 @@ public static class PublishSyntheticCommand
                 for (var p = 0; p < parse.GetValue(probes); p++)
                 {
                     var id = $"probe-{name}-{p}";
+                    if (parse.GetValue(probeActivation) == "get")
+                    {
+                        // Activate the probe with a read straight from the gateway's client: a grain first called from
+                        // a grain (the ingest path) tends to be placed on the caller's silo, so probes made only by
+                        // ingesting can all land on one silo.
+                        using var read = await http.GetAsync($"/api/users/{id}", ct);
+                    }
+
                     using var response = await http.PostAsJsonAsync("/api/interactions",
                         new { id = $"{id}-x", userId = id, itemId = $"probe-item-{p}", rating = 4 }, ct);
                     response.EnsureSuccessStatusCode();
@@ -149,6 +159,7 @@ public static class PublishSyntheticCommand
                 Console.WriteLine(times.Length == probeIds.Count
                     ? $"every probe served {name} {times[^1]:F2} s after the publish call started (first {times[0]:F2} s, median {times[times.Length / 2]:F2} s)"
                     : $"only {times.Length} of {probeIds.Count} probes reached {name} within {deadline.TotalSeconds} s");
+                Console.WriteLine($"probe flip times (s): {string.Join(" ", times.Select(t => t.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
             }
 
             // The first recommendation under the new model reloads every item-index partition from the snapshot.

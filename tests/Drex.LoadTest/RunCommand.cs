@@ -30,10 +30,11 @@ public static class RunCommand
         var readKey = new Option<string>("--read-key") { DefaultValueFactory = _ => "dev-read" };
         var json = new Option<string?>("--json") { Description = "Also write the JSON summary to this file." };
         var label = new Option<string?>("--label") { Description = "A label recorded in the summary." };
+        var timelineEvery = new Option<int>("--print-timeline") { Description = "Print every Nth second of the timeline (0: none).", DefaultValueFactory = _ => 0 };
         var command = new Command("run", "Open-model load at a fixed arrival rate; latency from the intended send time; exactly-once check at the end.")
         {
             gateway, rate, duration, warmup, mix, users, items, zipf, itemZipf, maxInFlight, runId, userPrefix, itemPrefix, seed, timeout,
-            noCheck, checkItems, k, ingestKey, readKey, json, label,
+            noCheck, checkItems, k, ingestKey, readKey, json, label, timelineEvery,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,6 +70,15 @@ public static class RunCommand
             var summary = await runner.RunAsync(ct);
             summary["label"] = parse.GetValue(label);
             Print(summary);
+            if (parse.GetValue(timelineEvery) > 0)
+            {
+                Console.WriteLine("second  offered  ok  errors  p50 ms  p99 ms");
+                foreach (var t in ((Dictionary<string, object?>[])summary["timeline"]!).Where(t => (int)t["second"]! % parse.GetValue(timelineEvery) == 0))
+                {
+                    Console.WriteLine($"{t["second"],6} {t["offered"],8} {t["ok"],3} {t["errors"],7} {t["p50Ms"],7} {t["p99Ms"],7}");
+                }
+            }
+
             Output.Write(summary, parse.GetValue(json));
             return summary.TryGetValue("exactlyOnce", out var check) && check is Dictionary<string, object?> c && c["pass"] is false ? 1 : 0;
         });
@@ -99,6 +109,7 @@ public static class RunCommand
 
     private static void Print(Dictionary<string, object?> summary)
     {
+        Console.WriteLine($"load tool used {summary["loadToolCpuSeconds"]} CPU s over {summary["wallSeconds"]} s (schedule and drain)");
         Console.WriteLine($"{"kind",-10} {"offered/s",10} {"ok/s",9} {"errors",7} {"p50 ms",9} {"p95 ms",9} {"p99 ms",9} {"max ms",9}  {"svc p99",8} {"lag p99",8}  errors");
         foreach (var (kind, value) in (Dictionary<string, object?>)summary["kinds"]!)
         {

@@ -51,3 +51,22 @@ publish_demo_model() { # gateway
   trainer train --data "$work/demo.json" --out "$work/bundle-demo-$RANDOM" --snapshot start --epochs 1 --publish --gateway "$1" --cache "$work/cache" >"$work/train.log" 2>&1 \
     || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; return 1; }
 }
+
+cpu_seconds() { # pid -> user+system CPU seconds the process has used so far
+  awk -v tck="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tck }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# cpu_mark name:pid...  then  cpu_since  -> "CPU s: name X, name Y over Z s wall (machine total T of N core-s)"
+cpu_mark() {
+  cpu_mark_args=("$@"); cpu_marks=(); local a
+  for a in "$@"; do cpu_marks+=("$(cpu_seconds "${a#*:}")"); done
+  cpu_mark_t=$(date +%s.%N); cpu_mark_total=$(awk '/^cpu /{print ($2+$3+$4+$6+$7+$8)}' /proc/stat)
+}
+cpu_since() {
+  local i out="" now total
+  now=$(date +%s.%N); total=$(awk '/^cpu /{print ($2+$3+$4+$6+$7+$8)}' /proc/stat)
+  for i in "${!cpu_mark_args[@]}"; do
+    out+="${cpu_mark_args[$i]%%:*} $(awk -v a="${cpu_marks[$i]}" -v b="$(cpu_seconds "${cpu_mark_args[$i]#*:}")" 'BEGIN{printf "%.1f", b-a}'), "
+  done
+  echo "CPU s: ${out}over $(awk -v a="$cpu_mark_t" -v b="$now" 'BEGIN{printf "%.1f", b-a}') s wall; all processes $(awk -v a="$cpu_mark_total" -v b="$total" -v t="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/t}') of $(nproc)x that"
+}

@@ -10,7 +10,8 @@
 #       reviews       review interactions at each rate of $REVIEW_RATES;
 #       raw writes    (azure only) Azure.Data.Tables upserts against the same Azurite (`table-writes`);
 #     every load step ends with the exactly-once check (PASS/FAIL per step).
-# Usage: tests/benchmarks/ingest.sh   (env: MODES="memory azure" RATES="500 1000 2000 3000" DURATION=20 WARMUP=5
+# Usage: tests/benchmarks/ingest.sh   (env: MODES="memory azure" RATES="500 1000 2000 3000" (or per mode: RATES_memory,
+#        RATES_azure) DURATION=20 WARMUP=5
 #        REVIEW_RATES="25 50 100" ENCODER_COUNT=1024 ZIPF=1.0 USERS=10000 ITEMS=1000 MAX_INFLIGHT=1024 OUT=dir KEEP_WORK=1)
 # Expects the Release build (flock /tmp/drex-build.lock dotnet build Drex.sln -c Release). Results: $OUT/*.json and
 # $OUT/summary.txt.
@@ -34,14 +35,16 @@ require_builds | tee -a "$summary"
 machine_conditions | tee -a "$summary"
 
 log ""; log "== encoder ceiling (no silo running)"
-load encoder --count "${ENCODER_COUNT:-1024}" --batch 16 32 --json "$out/encoder.json" | grep -v '^JSON' | tee -a "$summary"
+load encoder --count "${ENCODER_COUNT:-1024}" --batch 16 32 --single 200 --gap-ms 20 --json "$out/encoder.json" | grep -v '^JSON' | tee -a "$summary"
 
 step() { # mode name rate mix extra-args... -> runs one load step
   local mode=$1 name=$2 rate=$3 mix=$4; shift 4
   log ""; log "-- $mode $name @ $rate/s ($mix)"
+  cpu_mark "silo:$silo_pid_0" "gateway:${pids[0]}" ${azurite_pid:+"azurite:$azurite_pid"}
   load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix "$mix" --users "$USERS" --items "$ITEMS" \
     --zipf "${STEP_ZIPF:-$ZIPF}" --max-inflight "$MAX_INFLIGHT" --check-items --label "$mode/$name/$rate" --json "$out/$mode-$name-$rate.json" "$@" \
     | grep -v '^JSON' | tee -a "$summary" || true
+  log "   $(cpu_since)"
   log "   silo RSS $(rss_of "$silo_pid_0") MiB, gateway RSS $(rss_of "${pids[0]}") MiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
@@ -63,9 +66,10 @@ for mode in $MODES; do
   publish_demo_model "$gateway"
   log "model: $(curl -fsS -H 'X-Api-Key: dev-read' "$gateway/api/model")"
 
-  for rate in $RATES; do step "$mode" http-ceiling "$rate" live=1 --no-check; done
-  for rate in $RATES; do step "$mode" rating "$rate" rating=1; done
-  top=${RATES##* }
+  rates_var="RATES_$mode"; rates=${!rates_var:-$RATES}
+  for rate in $rates ${CEILING_EXTRA-3000}; do step "$mode" http-ceiling "$rate" live=1 --no-check; done
+  for rate in $rates; do step "$mode" rating "$rate" rating=1; done
+  top=${rates##* }
   STEP_ZIPF=0 step "$mode" rating-uniform "$top" rating=1
   for rate in $REVIEW_RATES; do step "$mode" review "$rate" review=1; done
   if [ "$mode" = azure ]; then

@@ -36,9 +36,11 @@ start_gateway "$port" "$g0" "$g1"
 gateway="http://127.0.0.1:$port"
 log "2 silos (pids $silo_pid_0, $silo_pid_1), gateway $gateway"
 
-swap_times() { # version json -> per-silo swap delay from the silo logs
-  local version=$1 json=$2 i
+swap_times() { # version json -> per-silo swap delay from the silo logs (waits up to 300 s for each silo's line)
+  local version=$1 json=$2 i deadline
   for i in 0 1; do
+    deadline=$((SECONDS + 300))
+    until grep -q "Serving model $version" "$work/silo-$i.log" || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
     python3 - "$work/silo-$i.log" "$version" "$json" "$i" <<'EOF' | tee -a "$summary"
 import datetime, json, re, sys
 log, version, summary, silo = sys.argv[1:5]
@@ -62,16 +64,20 @@ sleep 2
 for n in $SIZES; do
   version="syn-$n-$RANDOM"
   log ""; log "==== $n items: publish $version"
+  cpu_mark "silo0:$silo_pid_0" "silo1:$silo_pid_1"
   load publish-synthetic --gateway "$gateway" --items "$n" --users "$SNAPSHOT_USERS" --probes 32 --version "$version" --json "$out/publish-$n.json" \
     | grep -v '^JSON' | tee -a "$summary"
+  log "   $(cpu_since) (build and upload in the load tool included in the wall time)"
   swap_times "$version" "$out/publish-$n.json"
   log "   silo RSS: $(rss_of "$silo_pid_0") MiB, $(rss_of "$silo_pid_1") MiB"
   rates_var="RATES_$n"; rates=${!rates_var:-"20 100"}
   for rate in $rates; do
     log ""; log "-- recommendations over $n items @ $rate/s"
+    cpu_mark "silo0:$silo_pid_0" "silo1:$silo_pid_1" "gateway:${pids[0]}"
     load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix recommend=1 --users "$SNAPSHOT_USERS" \
       --user-prefix syn-u --item-prefix syn-i --items "$n" --max-inflight 256 --timeout 30 --no-check --label "recommend/$n/$rate" \
       --json "$out/recommend-$n-$rate.json" | grep -v '^JSON' | tee -a "$summary" || true
+    log "   $(cpu_since)"
     log "   silo RSS: $(rss_of "$silo_pid_0") MiB, $(rss_of "$silo_pid_1") MiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   done
 done
@@ -83,6 +89,16 @@ load publish-synthetic --gateway "$gateway" --items 1000 --users 100 --probes 32
 swap_times "$version" "$out/publish-after.json"
 sleep 5
 log "   silo RSS 5 s later: $(rss_of "$silo_pid_0") MiB, $(rss_of "$silo_pid_1") MiB"
+if command -v dotnet-gcdump >/dev/null || [ -x "$HOME/.dotnet/tools/dotnet-gcdump" ]; then
+  PATH="$PATH:$HOME/.dotnet/tools"
+  log ""; log "==== live heap of each silo now (dotnet-gcdump forces a full GC first): what is still held after the small model took over"
+  for i in 0 1; do
+    pid_var="silo_pid_$i"
+    dotnet-gcdump collect -p "${!pid_var}" -o "$work/silo-$i.gcdump" >/dev/null 2>&1 || { log "   silo $i: gcdump failed"; continue; }
+    log "   silo $i:"
+    dotnet-gcdump report "$work/silo-$i.gcdump" 2>/dev/null | head -16 | sed "s/^/     /" | tee -a "$summary" || true
+  done
+fi
 cp "$work/silo-0.log" "$out/silo-0.log"; cp "$work/silo-1.log" "$out/silo-1.log"
 
 log ""; log "==== table"

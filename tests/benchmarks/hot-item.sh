@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One hot item on Azurite: every interaction of the run goes to the same item (users uniform), at a rate the system
+# sustains, for long enough to see what the item's growing state does: its entity size in the grain-state table,
+# latency over time, and whether writes keep succeeding. An actor keeps every interaction since its model's
+# watermark (ActorState.Pending, with the counterpart, rating and review) plus every counterpart (Counterparts), so
+# its state grows with each interaction until a newer model is published.
+# Usage: tests/benchmarks/hot-item.sh   (env: RATE=40 DURATION=120 REVIEW=0 OUT=dir KEEP_WORK=1)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+source "$root/tests/benchmarks/common.sh"
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+RATE=${RATE:-40}; DURATION=${DURATION:-120}
+out=${OUT:-$root/tests/benchmarks/results/hot-item-$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$out"; summary="$out/summary.txt"
+log() { echo "$@" | tee -a "$summary"; }
+
+require_builds | tee -a "$summary"
+machine_conditions | tee -a "$summary"
+start_azurite
+export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable Orleans__ClusterId="bench-hot-$RANDOM"
+silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
+start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
+start_gateway "$port" "$gw_port"
+gateway="http://127.0.0.1:$port"
+publish_demo_model "$gateway"
+
+mix=rating=1; [ "${REVIEW:-0}" = 1 ] && mix=review=1
+log ""; log "-- $RATE/s for $DURATION s, every interaction on one item ($mix)"
+load run --gateway "$gateway" --rate "$RATE" --duration "$DURATION" --warmup 0 --mix "$mix" --users 100000 --zipf 0 --items 1 \
+  --check-items --print-timeline 10 --timeout 30 --label "hot-item/$RATE" --json "$out/hot-item-$RATE.json" | grep -v '^JSON' | tee -a "$summary" || true
+log ""; log "-- the item's entity in the grain-state table"
+load table-stats --connection-string "$AZ_CONN" --contains -i0 --top 1 | grep -v '^JSON' | tee -a "$summary" || true
+log ""; log "-- silo errors (first 3)"
+grep -E "fail|rror|xception" "$work/silo-0.log" | head -3 | cut -c1-400 | tee -a "$summary" || true
+{ head -40 "$work/silo-0.log" | cut -c1-600; echo "... ($(wc -l < "$work/silo-0.log") lines; $(grep -c EntityTooLarge "$work/silo-0.log") mention EntityTooLarge; first failures:)"; grep -m2 "fail:" "$work/silo-0.log" | cut -c1-1500; } > "$out/silo-0.excerpt.log" || true
