@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Where the silo's CPU goes under rating-only ingestion: one silo (memory grain state), the gateway, a demo model,
+# an open-model load (Zipf users and items) and a dotnet-trace thread-time sample of the silo in the middle of it; prints the
+# top methods by exclusive and by inclusive time. Needs dotnet-trace (dotnet tool install -g dotnet-trace).
+# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 OUT=dir)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+source "$root/tests/benchmarks/common.sh"
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+PATH="$PATH:$HOME/.dotnet/tools"
+command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
+RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}
+out=${OUT:-$root/tests/benchmarks/results/profile-$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$out"; summary="$out/summary.txt"
+log() { echo "$@" | tee -a "$summary"; }
+require_builds | tee -a "$summary"
+machine_conditions | tee -a "$summary"
+
+export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store" Orleans__Clustering=Localhost Orleans__ClusterId="bench-prof-$RANDOM"
+silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
+start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
+start_gateway "$port" "$gw_port"
+gateway="http://127.0.0.1:$port"
+publish_demo_model "$gateway"
+
+log ""; log "-- $RATE/s rating-only, zipf $ZIPF, 40 s; silo sampled from 12 s to 32 s"
+load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix rating=1 --zipf "$ZIPF" --max-inflight 1024 \
+  --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
+load_pid=$!
+sleep 12
+dotnet-trace collect -p "$silo_pid_0" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
+wait "$load_pid" || true
+grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
+log ""; log "-- top methods by exclusive samples (stacks of every thread, ~100 Hz: waiting threads included)"
+dotnet-trace report "$work/silo.nettrace" topN -n 30 2>&1 | cut -c1-220 | tee -a "$summary" || true
+log ""; log "-- top methods by inclusive samples"
+dotnet-trace report "$work/silo.nettrace" topN -n 60 --inclusive 2>&1 | cut -c1-220 | tee -a "$summary" || true
