@@ -60,7 +60,18 @@ public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost m
             S.Recent.RemoveRange(0, S.Recent.Count - RecentCapacity);
         }
 
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not durable, so not applied: drop this activation's in-memory state so a retry starts from storage
+            // (otherwise the retry would be answered as a duplicate of an update that was never stored).
+            DeactivateOnIdle();
+            throw;
+        }
+
         await OnUpdatedAsync();
         return new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null);
     }
@@ -90,8 +101,12 @@ public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost m
         if (S.ModelVersion != current.Version)
         {
             await RebaseAsync(current);
-            await state.WriteStateAsync();
-            await OnUpdatedAsync();
+            // A read of an actor nobody has written to creates no storage row: its state derives from the model.
+            if (state.RecordExists)
+            {
+                await state.WriteStateAsync();
+                await OnUpdatedAsync();
+            }
         }
     }
 
