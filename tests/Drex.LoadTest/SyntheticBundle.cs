@@ -23,30 +23,7 @@ public static class SyntheticBundle
         var s = new ModelSettings { HiddenDim = hidden, GlobalMean = 3.8f };
         var random = new Random(seed);
         float[] R(int n, double scale) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
-        WeightTensor T(params int[] shape) => new(shape, R(shape.Aggregate(1, (a, b) => a * b), 1.0 / Math.Sqrt(shape[^1])));
-        var w = new ModelWeights
-        {
-            [ModelWeights.AttentionWeight] = T(s.AttentionDim, s.TextDim),
-            [ModelWeights.AttentionBias] = T(s.AttentionDim),
-            [ModelWeights.AttentionVector] = T(s.AttentionDim),
-            [ModelWeights.TextWeight] = T(s.TextFeatureDim, s.TextDim),
-            [ModelWeights.TextBias] = T(s.TextFeatureDim),
-            [ModelWeights.RatingEmbedding] = T(s.RatingLevels, s.RatingDim),
-            [ModelWeights.FusionWeight] = T(s.FusionDim, s.FusionInputDim),
-            [ModelWeights.FusionBias] = T(s.FusionDim),
-            [ModelWeights.MlpHiddenWeight] = T(s.MlpHiddenDim, 3 * s.HiddenDim),
-            [ModelWeights.MlpHiddenBias] = T(s.MlpHiddenDim),
-            [ModelWeights.MlpOutWeight] = T(1, s.MlpHiddenDim),
-            [ModelWeights.MlpOutBias] = T(1),
-            [ModelWeights.HeadCalibration] = new WeightTensor([2], [1f, 0f]),
-        };
-        foreach (var side in new[] { "user", "item" })
-        {
-            w[ModelWeights.Cell(side, "weight_ih")] = T(3 * s.HiddenDim, s.FusionDim);
-            w[ModelWeights.Cell(side, "weight_hh")] = T(3 * s.HiddenDim, s.HiddenDim);
-            w[ModelWeights.Cell(side, "bias_ih")] = T(3 * s.HiddenDim);
-            w[ModelWeights.Cell(side, "bias_hh")] = T(3 * s.HiddenDim);
-        }
+        var w = ModelWeights.Random(s, seed);
 
         ActorRecord Actor(string id)
         {
