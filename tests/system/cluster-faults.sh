@@ -69,7 +69,7 @@ status=0
 grep -q gave-up "$work/errors" && { echo "FAIL: some interactions were never acknowledged"; status=1; }
 for c in 1 2 3 4 5 6; do
   acked=$(grep -cx "fault-user-$c" "$work/acks" || true)
-  count=$(curl -fsS -H "X-Api-Key: dev-read" "$gateway/api/users/fault-user-$c" | sed -n 's/.*"interactions":\([0-9]*\).*/\1/p')
+  count=$(user_field "$gateway" "fault-user-$c" interactions) || { echo "FAIL: fault-user-$c could not be read"; status=1; continue; }
   [ "$count" = "$acked" ] || { echo "FAIL: fault-user-$c reflects $count interactions, $acked acknowledged"; status=1; }
 done
 errors=$(sort "$work/errors" | uniq -c | tr '\n' ' ')

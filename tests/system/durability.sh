@@ -56,7 +56,7 @@ done
 
 status=0
 for user in "${!acked[@]}"; do
-  count=$(curl -fsS -H "X-Api-Key: dev-read" "$gateway/api/users/$user" | sed -n 's/.*"interactions":\([0-9]*\).*/\1/p')
+  count=$(user_field "$gateway" "$user" interactions)
   if [ "$count" != "${acked[$user]}" ]; then echo "FAIL: $user reflects $count interactions, $((acked[$user])) were acknowledged"; status=1; fi
 done
 total=0; for user in "${!acked[@]}"; do total=$((total + acked[$user])); done
@@ -80,7 +80,7 @@ version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$work/bundle2/manifest.js
 touch "$work/stop-stream"; wait "$streamer"
 [ ! -s "$failures" ] || { echo "FAIL: $(wc -l <"$failures") requests failed during the swap"; exit 1; }
 for u in 0 1 2 3 4; do
-  seen=$(curl -fsS -H "X-Api-Key: dev-read" "$gateway/api/users/swap-user-$u" | sed -n 's/.*"modelVersion":"\([^"]*\)".*/\1/p')
+  seen=$(user_field "$gateway" "swap-user-$u" modelVersion)
   [ "$seen" = "$version" ] || { echo "FAIL: swap-user-$u answers with model $seen, not $version"; exit 1; }
 done
 echo "PASS: hot swap under traffic: no request failed; every actor answers with $version"
@@ -99,7 +99,7 @@ for k in $(seq 1 20); do
   [ "$k" -gt 10 ] && after[$user]=$(( ${after[$user]:-0} + 1 ))
 done
 for user in "${!after[@]}"; do
-  count=$(curl -fsS -H "X-Api-Key: dev-read" "$gateway/api/users/$user" | sed -n 's/.*"interactions":\([0-9]*\).*/\1/p')
+  count=$(user_field "$gateway" "$user" interactions)
   [ "$count" = "${after[$user]}" ] || { echo "FAIL: $user reflects $count interactions after the storage restart, ${after[$user]} acknowledged"; exit 1; }
 done
 echo "PASS: storage restart: 20 interactions (10 before, 10 after Azurite restarted, all retried) reflected exactly once"

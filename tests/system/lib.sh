@@ -22,6 +22,15 @@ wait_http() { # url seconds what
     sleep 0.3
   done
 }
+user_field() { # gateway user field: one field of GET /api/users/{user}. Retries like any client on an error ("retry
+  # shortly"): until the cluster declares a killed silo dead, calls to activations it held fail fast with a 503.
+  local body deadline=$((SECONDS + 60))
+  until body=$(curl -fsS -m 30 -H "X-Api-Key: dev-read" "$1/api/users/$2" 2>/dev/null); do
+    [ $SECONDS -lt $deadline ] || { echo "FAIL: GET $1/api/users/$2 kept failing" >&2; return 1; }
+    sleep 0.5
+  done
+  sed -n "s/.*\"$3\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" <<<"$body"
+}
 bin() { echo "$root/src/$1/bin/Release/net10.0/$2"; }
 start_azurite() { # sets AZ_CONN and the ports (reused by restart_azurite)
   az_b=$(free_port); az_q=$(free_port); az_t=$(free_port)
