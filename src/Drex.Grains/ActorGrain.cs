@@ -1,20 +1,31 @@
 using Drex.Contracts;
 using Drex.Grains.Services;
-using Drex.Model.Bundle;
 using Drex.Model.Keywords;
 using Drex.Model.Runtime;
+using Drex.Model.Text;
 
 namespace Drex.Grains;
 
 /// <summary>
 /// What users and items share: deduplicated GRU updates under one model version, rebasing onto newer versions
 /// (snapshot state plus replay of the actor's own later interactions), keyword profiles and durable state.
-/// Not reentrant: one update at a time per actor, each durable before it is acknowledged.
+/// <para>
+/// Updates are group-committed: updates that arrive while the actor is writing queue up and are applied together,
+/// in arrival order, as one batch of GRU steps followed by one state write; each is acknowledged only when that write
+/// is durable. A hot actor therefore writes once per batch instead of once per interaction. All mutation runs under
+/// one gate (the grain is reentrant so updates can queue while a write is in flight); reads answer from the last
+/// durable state and never wait for a write.
+/// </para>
 /// </summary>
-public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder) : Grain
+public abstract class ActorGrain(
+    IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews, DrexMetrics metrics)
+    : Grain
 {
-    /// <summary>How many recent interaction ids each actor remembers for deduplication.</summary>
-    public const int RecentCapacity = 1024;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<(ActorUpdate Update, TaskCompletionSource<ActorUpdateResult> Done)> _queue = [];
+    private bool _flushing;
+    private Exception? _failedWrite;
+    private Durable _durable = null!;
 
     protected ActorState S => state.State;
 
@@ -23,135 +34,55 @@ public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost m
     /// <summary>True for users (user GRU cell, user snapshot), false for items.</summary>
     protected abstract bool IsUser { get; }
 
-    public async Task<ActorUpdateResult> ApplyAsync(ActorUpdate update)
+    /// <summary>What reads answer from: the actor as of its last durable write (or as derived from the model).</summary>
+    protected sealed record Durable(string ModelVersion, float[] State, float Bias, int Interactions, int Ratings, Keyword[] Keywords);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Recent.Find(r => r.Id == update.InteractionId) is { } seen)
+        _durable = Snapshot();
+        return Task.CompletedTask;
+    }
+
+    public Task<ActorUpdateResult> ApplyAsync(ActorUpdate update)
+    {
+        if (_failedWrite is { } failed)
         {
-            return new ActorUpdateResult(UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, seen.Prediction);
+            return Task.FromException<ActorUpdateResult>(Unwritable(failed));
         }
 
-        // The registry's active version is authoritative: an actor moves only onto the version its silo serves, and
-        // an update computed under any other version is sent back to be recomputed.
-        var model = await models.GetCurrentAsync();
-        if (model.Version != update.ModelVersion)
+        var done = new TaskCompletionSource<ActorUpdateResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Add((update, done));
+        if (!_flushing)
         {
-            return new ActorUpdateResult(UpdateStatus.VersionMismatch, [], S.Bias, model.Version, null);
+            _flushing = true;
+            _ = FlushAsync();
         }
 
-        if (S.ModelVersion != model.Version)
-        {
-            await RebaseAsync(model);
-        }
-
-        var previous = S.State;
-        S.State = IsUser ? model.Runtime.StepUser(update.Feature, previous) : model.Runtime.StepItem(update.Feature, previous);
-        S.Interactions++;
-        if (update.Rating is not null)
-        {
-            S.Ratings++;
-        }
-
-        AddKeywords(update.Keywords.Select(k => (k.Word, k.Weight)));
-        S.Counterparts.Add(update.Counterpart);
-        S.Pending.Add(new PendingInteraction(update.Sequence, update.InteractionId, update.Counterpart, update.Rating, update.Review));
-        S.Recent.Add(new RecentInteraction { Id = update.InteractionId });
-        if (S.Recent.Count > RecentCapacity)
-        {
-            S.Recent.RemoveRange(0, S.Recent.Count - RecentCapacity);
-        }
-
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Not durable, so not applied: drop this activation's in-memory state so a retry starts from storage
-            // (otherwise the retry would be answered as a duplicate of an update that was never stored).
-            DeactivateOnIdle();
-            throw;
-        }
-
-        await OnUpdatedAsync();
-        return new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null);
+        return done.Task;
     }
 
     public async Task<ActorVector> GetVectorAsync()
     {
-        await EnsureCurrentAsync();
-        return new ActorVector(Id, S.State, S.Bias, S.ModelVersion);
+        var d = await CurrentAsync();
+        return new ActorVector(Id, d.State, d.Bias, d.ModelVersion);
     }
 
     public async Task<ActorView> GetViewAsync()
     {
-        await EnsureCurrentAsync();
+        var d = await CurrentAsync();
         return new ActorView(
-            Id, S.ModelVersion, S.Interactions, S.Ratings, [.. S.Keywords],
+            Id, d.ModelVersion, d.Interactions, d.Ratings, d.Keywords,
             S.ErrorCount == 0 ? null : S.ErrorSum / S.ErrorCount,
-            Known: S.Interactions > 0);
-    }
-
-    /// <summary>Called after a durable update (items refresh the index).</summary>
-    protected virtual Task OnUpdatedAsync() => Task.CompletedTask;
-
-    /// <summary>Rebases onto the silo's current model when this actor's state predates it.</summary>
-    protected async Task EnsureCurrentAsync()
-    {
-        var current = await models.GetCurrentAsync();
-        if (S.ModelVersion != current.Version)
-        {
-            await RebaseAsync(current);
-            // A read of an actor nobody has written to creates no storage row: its state derives from the model.
-            if (state.RecordExists)
-            {
-                await state.WriteStateAsync();
-                await OnUpdatedAsync();
-            }
-        }
-    }
-
-    /// <summary>
-    /// Takes the state the model's snapshot holds for this actor (or the learned initial state) and replays the
-    /// actor's own interactions after the model's watermark under the model's weights.
-    /// </summary>
-    private async Task RebaseAsync(LoadedModel model)
-    {
-        var first = S.ModelVersion.Length == 0;
-        var record = IsUser ? model.User(Id) : model.Item(Id);
-        S.State = record?.State ?? (IsUser ? model.UserInitial : model.ItemInitial);
-        S.Bias = record?.Bias ?? 0f;
-        S.Keywords = [.. (record?.Keywords ?? []).Select(k => new Keyword(k.Word, k.Weight))];
-        S.Pending.RemoveAll(p => p.Sequence <= model.Watermark);
-        if (first && record is not null)
-        {
-            S.Interactions = record.Count;
-        }
-
-        foreach (var p in S.Pending)
-        {
-            var review = string.IsNullOrWhiteSpace(p.Review) ? null : await encoder.EncodeAsync(p.Review);
-            var feature = model.Runtime.Encode(new InteractionInput(review?.Vectors ?? [], review?.Length ?? 0, p.Rating));
-            S.State = IsUser ? model.Runtime.StepUser(feature.Feature, S.State) : model.Runtime.StepItem(feature.Feature, S.State);
-            if (review is not null)
-            {
-                AddKeywords(KeywordExtractor.Extract(review.Pieces, feature.Attention, model.Vocabulary));
-            }
-        }
-
-        S.ModelVersion = model.Version;
+            Known: d.Interactions > 0);
     }
 
     /// <summary>
     /// Records the prediction made before an update (kept for idempotent retries) and its error. Kept in memory and
-    /// persisted with the actor's next update: a live statistic, not an acknowledged fact.
+    /// persisted with the actor's next write: a live statistic, not an acknowledged fact.
     /// </summary>
     public Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError)
     {
-        if (S.Recent.Find(r => r.Id == interactionId) is { } recent)
-        {
-            recent.Prediction = prediction;
-        }
-
+        S.Recent.RecordPrediction(interactionId, prediction);
         if (absoluteError is { } e)
         {
             S.ErrorSum += e;
@@ -161,10 +92,232 @@ public abstract class ActorGrain(IPersistentState<ActorState> state, ModelHost m
         return Task.CompletedTask;
     }
 
-    private void AddKeywords(IEnumerable<(string Word, float Weight)> words)
+    /// <summary>Called after a durable change (items refresh the index).</summary>
+    protected virtual Task OnUpdatedAsync(Durable current) => Task.CompletedTask;
+
+    /// <summary>The durable state under the silo's current model, rebasing first when the actor's predates it.</summary>
+    private async Task<Durable> CurrentAsync()
     {
-        var profile = new KeywordProfile(KeywordProfile.DefaultCapacity, [.. S.Keywords.Select(k => new KeywordWeight(k.Word, k.Weight))]);
-        profile.Add(words);
-        S.Keywords = [.. profile.Entries.Select(k => new Keyword(k.Word, k.Weight))];
+        var model = await models.GetCurrentAsync();
+        if (_durable.ModelVersion == model.Version)
+        {
+            return _durable;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            if (_failedWrite is { } failed)
+            {
+                throw Unwritable(failed);
+            }
+
+            if (S.ModelVersion != model.Version)
+            {
+                await RebaseAsync(model);
+                // A read of an actor nobody has written to creates no storage row: its state derives from the model.
+                if (state.RecordExists)
+                {
+                    await WriteAsync();
+                }
+
+                _durable = Snapshot();
+                if (state.RecordExists)
+                {
+                    await OnUpdatedAsync(_durable);
+                }
+            }
+
+            return _durable;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
+
+    private async Task FlushAsync()
+    {
+        try
+        {
+            while (_queue.Count > 0)
+            {
+                await _gate.WaitAsync();
+                var batch = _queue.ToArray();
+                _queue.Clear();
+                try
+                {
+                    var results = await ApplyBatchAsync(batch.Select(b => b.Update).ToArray());
+                    for (var k = 0; k < batch.Length; k++)
+                    {
+                        batch[k].Done.SetResult(results[k]);
+                    }
+                }
+                catch (Exception e)
+                {
+                    foreach (var (_, done) in batch)
+                    {
+                        done.TrySetException(e);
+                    }
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    /// <summary>Applies a batch in order and makes it durable with one write; throws when that write fails.</summary>
+    private async Task<ActorUpdateResult[]> ApplyBatchAsync(ActorUpdate[] batch)
+    {
+        if (_failedWrite is { } failed)
+        {
+            throw Unwritable(failed);
+        }
+
+        // The registry's active version is authoritative: an actor moves only onto the version its silo serves, and
+        // an update computed under any other version is sent back to be recomputed.
+        var model = await models.GetCurrentAsync();
+        var results = new ActorUpdateResult[batch.Length];
+        var applied = 0;
+        KeywordProfile? profile = null;
+        for (var k = 0; k < batch.Length; k++)
+        {
+            var update = batch[k];
+            if (S.Recent.Find(update.InteractionId) is var slot and >= 0)
+            {
+                results[k] = new ActorUpdateResult(UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, S.Recent.PredictionAt(slot));
+                continue;
+            }
+
+            if (model.Version != update.ModelVersion)
+            {
+                results[k] = new ActorUpdateResult(UpdateStatus.VersionMismatch, [], S.Bias, model.Version, null);
+                continue;
+            }
+
+            if (S.ModelVersion != model.Version)
+            {
+                await RebaseAsync(model);
+                profile = null;
+            }
+
+            var previous = S.State;
+            S.State = IsUser ? model.Runtime.StepUser(update.Feature, previous) : model.Runtime.StepItem(update.Feature, previous);
+            S.Interactions++;
+            if (update.Rating is not null)
+            {
+                S.Ratings++;
+            }
+
+            if (update.Keywords.Length > 0)
+            {
+                profile ??= ProfileOf(S.Keywords);
+                profile.Add(update.Keywords.Select(w => (w.Word, w.Weight)));
+            }
+            if (IsUser)
+            {
+                S.Counterparts.Add(update.Counterpart);
+            }
+
+            S.Pending.Add(new PendingInteraction(update.Sequence, update.Rating, !string.IsNullOrWhiteSpace(update.Review)));
+            S.Recent.Add(update.InteractionId);
+            results[k] = new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null);
+            applied++;
+        }
+
+        if (profile is not null)
+        {
+            S.Keywords = KeywordsOf(profile);
+        }
+
+        if (applied > 0)
+        {
+            await WriteAsync();
+            metrics.ActorWrite(applied);
+            _durable = Snapshot();
+            await OnUpdatedAsync(_durable);
+        }
+
+        return results;
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            // Not durable, so not applied: this activation's memory is now ahead of storage. Refuse further updates and
+            // deactivate, so a retry starts from storage (otherwise it would be answered as a duplicate of an update that
+            // was never stored).
+            _failedWrite = e;
+            foreach (var (_, done) in _queue)
+            {
+                done.TrySetException(Unwritable(e));
+            }
+
+            _queue.Clear();
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes the state the model's snapshot holds for this actor (or the learned initial state) and replays the
+    /// actor's own interactions after the model's watermark under the model's weights (their reviews read back from
+    /// the interaction log).
+    /// </summary>
+    private async Task RebaseAsync(LoadedModel model)
+    {
+        var first = S.ModelVersion.Length == 0;
+        var record = IsUser ? model.User(Id) : model.Item(Id);
+        S.Pending.RemoveAll(p => p.Sequence <= model.Watermark);
+        var texts = await reviews.GetAsync([.. S.Pending.Where(p => p.HasReview).Select(p => p.Sequence)], model.Watermark);
+        // Encode concurrently so the silo's encoder batches them.
+        var encoded = await Task.WhenAll(S.Pending.Select(p => p.HasReview ? EncodeAsync(texts[p.Sequence]) : Task.FromResult<EncodedText?>(null)));
+
+        // Computed aside and assigned at the end, so a failure leaves the actor as it was.
+        var current = record?.State ?? (IsUser ? model.UserInitial : model.ItemInitial);
+        var profile = ProfileOf([.. (record?.Keywords ?? []).Select(k => new Keyword(k.Word, k.Weight))]);
+        for (var k = 0; k < S.Pending.Count; k++)
+        {
+            var review = encoded[k];
+            var feature = model.Runtime.Encode(new InteractionInput(review?.Vectors ?? [], review?.Length ?? 0, S.Pending[k].Rating));
+            current = IsUser ? model.Runtime.StepUser(feature.Feature, current) : model.Runtime.StepItem(feature.Feature, current);
+            if (review is not null)
+            {
+                profile.Add(KeywordExtractor.Extract(review.Pieces, feature.Attention, model.Vocabulary));
+            }
+        }
+
+        S.State = current;
+        S.Bias = record?.Bias ?? 0f;
+        S.Keywords = KeywordsOf(profile);
+        if (first && record is not null)
+        {
+            S.Interactions = record.Count;
+        }
+
+        S.ModelVersion = model.Version;
+    }
+
+    private async Task<EncodedText?> EncodeAsync(string text) => await encoder.EncodeAsync(text);
+
+    private Durable Snapshot() => new(S.ModelVersion, S.State, S.Bias, S.Interactions, S.Ratings, S.Keywords);
+
+    private InvalidOperationException Unwritable(Exception cause) =>
+        new($"Actor {Id} could not store its state and is reloading; retry the request.", cause);
+
+    private static KeywordProfile ProfileOf(Keyword[] keywords) =>
+        new(KeywordProfile.DefaultCapacity, [.. keywords.Select(k => new KeywordWeight(k.Word, k.Weight))]);
+
+    private static Keyword[] KeywordsOf(KeywordProfile profile) => [.. profile.Entries.Select(k => new Keyword(k.Word, k.Weight))];
 }

@@ -3,10 +3,14 @@ using Drex.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
 
 namespace Drex.Grains;
 
-/// <summary>Registers what the Drex grains need on a silo: storage, the model host, the review encoder, metrics.</summary>
+/// <summary>
+/// Registers what the Drex grains need on a silo: storage, the model host, the review encoder, metrics, and the grain
+/// state serializer every grain storage provider uses.
+/// </summary>
 public static class GrainsHostingExtensions
 {
     /// <summary>Adds the Drex grain services; the silo also needs a grain storage provider named <see cref="GrainStorage.Name"/>.</summary>
@@ -24,6 +28,10 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton<DrexMetrics>();
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<ReviewEncodingService>();
+        services.TryAddSingleton<LogReviewCache>();
+        // Grain state in Orleans' binary format: the JSON default spent about half the silo's CPU serialising actor
+        // states on every write (docs/BENCHMARKS-system.md).
+        services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReviewEncodingService>());
         services.AddHostedService<ModelRefreshService>();
         return services;

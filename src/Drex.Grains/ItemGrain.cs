@@ -1,15 +1,18 @@
 using Drex.Contracts;
 using Drex.Grains.Services;
+using Orleans.Concurrency;
 
 namespace Drex.Grains;
 
-/// <summary>An item: DReX state and keyword profile; every durable update refreshes its partition of the item index.</summary>
+/// <summary>An item: DReX state and keyword profile; every durable change refreshes its partition of the item index.</summary>
+[Reentrant]
 public sealed class ItemGrain(
-    [PersistentState("item", GrainStorage.Name)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder)
-    : ActorGrain(state, models, encoder), IItemGrain
+    [PersistentState("item", GrainStorage.Name)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
+    DrexMetrics metrics)
+    : ActorGrain(state, models, encoder, reviews, metrics), IItemGrain
 {
     protected override bool IsUser => false;
 
-    protected override Task OnUpdatedAsync() =>
-        GrainFactory.GetGrain<IItemIndexGrain>(ItemIndexGrain.PartitionOf(Id)).UpsertAsync(new ActorVector(Id, S.State, S.Bias, S.ModelVersion));
+    protected override Task OnUpdatedAsync(Durable current) =>
+        GrainFactory.GetGrain<IItemIndexGrain>(ItemIndexGrain.PartitionOf(Id)).UpsertAsync(new ActorVector(Id, current.State, current.Bias, current.ModelVersion));
 }

@@ -2,6 +2,11 @@ using Drex.Contracts;
 using Drex.Model.Bundle;
 using Drex.Model.Runtime;
 using Drex.Model.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace Drex.Grains.Tests;
 
@@ -74,6 +79,45 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         Assert.Equal(itemBefore.State, (await fixture.Grains.GetGrain<IItemGrain>(item).GetVectorAsync()).State);
         Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
         Assert.Equal(1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+    }
+
+    [Fact]
+    public async Task Ingest_ConcurrentUpdatesOfOneItem_AreGroupCommittedAndEachAppliedExactlyOnce()
+    {
+        // The same rating-only interaction from 64 users at once: the item's updates queue up and are applied in
+        // batches, in whatever order they arrived; identical features make the expected state independent of order.
+        var item = Key("i");
+        var requests = Enumerable.Range(0, 64).Select(_ => Request(Key("u"), item, 4, null)).ToArray();
+
+        var first = await Task.WhenAll(requests.Select(r => fixture.Grains.GetGrain<IIngestGrain>(0).IngestAsync(r)));
+        var retried = await Task.WhenAll(requests.Select(r => fixture.Grains.GetGrain<IIngestGrain>(0).IngestAsync(r)));
+
+        Assert.All(first, r => Assert.False(r.Duplicate));
+        Assert.All(retried, r => Assert.True(r.Duplicate));
+        var current = await fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync();
+        using var runtime = new DrexRuntime(await fixture.Bundles.DownloadAsync(current!.Version));
+        var feature = runtime.Encode(Input(requests[0])).Feature;
+        var expected = runtime.Bundle.Snapshot.ItemInitial;
+        for (var k = 0; k < requests.Length; k++)
+        {
+            expected = runtime.StepItem(feature, expected);
+        }
+
+        AssertClose(expected, (await fixture.Grains.GetGrain<IItemGrain>(item).GetVectorAsync()).State);
+        var view = await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync();
+        Assert.Equal(64, view.Interactions);
+        Assert.Equal(64, view.Ratings);
+    }
+
+    [Fact]
+    public void Silos_StoreActorStateInOrleansBinaryFormat()
+    {
+        foreach (var silo in fixture.Cluster.Silos)
+        {
+            var services = ((InProcessSiloHandle)silo).SiloHost.Services;
+            var options = services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(GrainStorage.Name);
+            Assert.IsType<OrleansGrainStorageSerializer>(options.GrainStorageSerializer);
+        }
     }
 
     [Fact]

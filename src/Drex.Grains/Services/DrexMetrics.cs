@@ -11,6 +11,7 @@ public sealed class DrexMetrics : IDisposable
     private readonly Counter<long> _interactions;
     private readonly Counter<long> _duplicates;
     private readonly Histogram<double> _latency;
+    private readonly Histogram<int> _batch;
     private long _errors;
     private double _errorSum;
     private string _version = "";
@@ -21,6 +22,7 @@ public sealed class DrexMetrics : IDisposable
         _interactions = _meter.CreateCounter<long>("drex.interactions", description: "Interactions applied.");
         _duplicates = _meter.CreateCounter<long>("drex.interactions.duplicate", description: "Retried interactions that changed nothing.");
         _latency = _meter.CreateHistogram<double>("drex.interaction.duration", "ms", "Time to ingest one interaction (encode, log, both updates).");
+        _batch = _meter.CreateHistogram<int>("drex.actor.write.updates", "{update}", "Updates an actor made durable with one state write (group commit).");
         _meter.CreateObservableGauge("drex.prequential.mae", () => PrequentialMae ?? double.NaN, description: "Mean absolute error of predictions made before each update.");
         _meter.CreateObservableGauge("drex.model.version", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", _version)));
     }
@@ -44,6 +46,9 @@ public sealed class DrexMetrics : IDisposable
     }
 
     public void Duplicate() => _duplicates.Add(1);
+
+    /// <summary>An actor wrote its state once for <paramref name="updates"/> applied updates.</summary>
+    public void ActorWrite(int updates) => _batch.Record(updates);
 
     public void Dispose() => _meter.Dispose();
 }
