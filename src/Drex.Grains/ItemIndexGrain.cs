@@ -8,7 +8,7 @@ namespace Drex.Grains;
 
 /// <summary>
 /// One partition of the in-memory item index: item states in one contiguous matrix, scored with SIMD dot
-/// products. Loaded from the served model's snapshot on activation and on a model swap, and kept current by item
+/// products. Loaded from the served model's snapshot (split by partition once per silo when the model loads) on activation and on a model swap, and kept current by item
 /// grains after every durable update. Volatile by design: it is rebuilt from the snapshot and the items' updates.
 /// </summary>
 [Reentrant]
@@ -21,17 +21,8 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
     private int _hidden;
     private string _version = "";
 
-    /// <summary>The partition an item belongs to: a stable hash of its id (string.GetHashCode is randomised per process).</summary>
-    public static int PartitionOf(string itemId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in itemId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash % DrexKeys.IndexPartitions);
-    }
+    /// <summary>The partition an item belongs to.</summary>
+    public static int PartitionOf(string itemId) => ItemPartition.Of(itemId);
 
     public async Task UpsertAsync(ActorVector item)
     {
@@ -121,17 +112,24 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
             return;
         }
 
-        _slots.Clear();
-        _ids.Clear();
+        var mine = current.IndexPartitions[(int)this.GetPrimaryKeyLong()];
         _hidden = current.Settings.HiddenDim;
-        var mine = current.Bundle.Snapshot.Items.Where(a => PartitionOf(a.Id) == this.GetPrimaryKeyLong()).ToList();
-        _states = new float[Math.Max(16, mine.Count) * _hidden];
-        _biases = new float[Math.Max(16, mine.Count)];
-        _version = current.Version;
-        foreach (var item in mine)
+        _ids.Clear();
+        _ids.AddRange(mine.Ids);
+        _slots.Clear();
+        _slots.EnsureCapacity(mine.Ids.Length);
+        for (var slot = 0; slot < mine.Ids.Length; slot++)
         {
-            Set(item.Id, item.State, item.Bias);
+            _slots[mine.Ids[slot]] = slot;
         }
+
+        // Own copies with room to grow: item grains upsert into them.
+        var capacity = Math.Max(16, mine.Ids.Length + (mine.Ids.Length / 8));
+        _states = new float[capacity * _hidden];
+        _biases = new float[capacity];
+        mine.States.CopyTo(_states, 0);
+        mine.Biases.CopyTo(_biases, 0);
+        _version = current.Version;
     }
 
     private void Set(string id, float[] state, float bias)

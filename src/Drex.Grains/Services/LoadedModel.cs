@@ -22,7 +22,14 @@ public sealed class LoadedModel : IDisposable
         _users = bundle.Snapshot.Users.ToDictionary(a => a.Id, StringComparer.Ordinal);
         _items = bundle.Snapshot.Items.ToDictionary(a => a.Id, StringComparer.Ordinal);
         (DotScale, DotShift) = MeasureDotCalibration();
+        IndexPartitions = ItemPartition.Split(bundle.Snapshot.Items, bundle.Settings.HiddenDim);
     }
+
+    /// <summary>
+    /// The snapshot's items split by item-index partition, built once per silo when the model loads (not by each
+    /// partition grain on its first call after a swap, which scanned every item once per partition).
+    /// </summary>
+    public IReadOnlyList<ItemPartition> IndexPartitions { get; }
 
     public string Version => Bundle.Version;
 
