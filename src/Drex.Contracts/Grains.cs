@@ -111,3 +111,20 @@ public interface IInteractionLogGrain : IGrainWithStringKey
     /// <summary>The sequence number of the newest durable record (-1 when empty).</summary>
     Task<long> GetHeadAsync();
 }
+
+/// <summary>
+/// The ingestion path with the work taken out, for benchmarks: the same request reaches a stateless worker that
+/// calls a user-side and an item-side grain which do nothing. Its throughput is the ceiling real ingestion is read
+/// against. The gateway exposes it only when diagnostics are enabled.
+/// </summary>
+public interface INoOpIngestGrain : IGrainWithIntegerKey
+{
+    /// <summary>Validates the interaction as ingestion does, calls both no-op grains and answers like ingestion.</summary>
+    Task<InteractionResult> IngestAsync(InteractionRequest request);
+}
+
+/// <summary>A grain that accepts an actor update and does nothing with it (see <see cref="INoOpIngestGrain"/>).</summary>
+public interface INoOpActorGrain : IGrainWithStringKey
+{
+    Task<ActorUpdateResult> ApplyAsync(ActorUpdate update);
+}

@@ -34,6 +34,12 @@ public sealed class GatewayOptions
 
     /// <summary>The per-key token bucket.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// Maps <c>POST /api/diagnostics/noop-interactions</c>: ingestion's path to a no-op grain pair, the ceiling the
+    /// ingestion benchmark measures against. Off by default.
+    /// </summary>
+    public bool Diagnostics { get; set; }
 }
 
 /// <summary>One API key with its roles (<c>ingest</c>, <c>read</c>, <c>admin</c>).</summary>

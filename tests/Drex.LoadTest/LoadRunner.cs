@@ -21,6 +21,12 @@ public enum RequestKind
 
     /// <summary>GET /health/live: the gateway's HTTP path with no grain call (the HTTP ceiling).</summary>
     Live,
+
+    /// <summary>
+    /// POST /api/diagnostics/noop-interactions with a rating only: ingestion's path to a no-op grain pair (the ingest
+    /// ceiling; the gateway must run with Drex:Gateway:Diagnostics=true).
+    /// </summary>
+    NoOp,
 }
 
 /// <summary>How a request ended.</summary>
@@ -141,7 +147,7 @@ public sealed class LoadRunner
             slot.User = users.Next(random);
             slot.Item = items.Next(random);
             slot.Intended = (long)Math.Round(i / settings.Rate * _tickRate);
-            if (kind is RequestKind.Rating or RequestKind.Review)
+            if (kind is RequestKind.Rating or RequestKind.Review or RequestKind.NoOp)
             {
                 var rating = 1 + random.Next(5);
                 var review = kind == RequestKind.Review ? Review(random) : null;
@@ -265,6 +271,10 @@ public sealed class LoadRunner
         {
             case RequestKind.Rating or RequestKind.Review:
                 message = new HttpRequestMessage(HttpMethod.Post, "/api/interactions") { Content = Json(_bodies[i]) };
+                message.Headers.Add("X-Api-Key", _s.IngestKey);
+                break;
+            case RequestKind.NoOp:
+                message = new HttpRequestMessage(HttpMethod.Post, "/api/diagnostics/noop-interactions") { Content = Json(_bodies[i]) };
                 message.Headers.Add("X-Api-Key", _s.IngestKey);
                 break;
             case RequestKind.Recommend:

@@ -12,7 +12,7 @@ public static class RunCommand
         var rate = new Option<double>("--rate") { Description = "Requests per second, all kinds together (fixed arrival rate).", DefaultValueFactory = _ => 100 };
         var duration = new Option<double>("--duration") { Description = "Measured seconds (after the warm-up).", DefaultValueFactory = _ => 20 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of load before measuring (sent, not measured; its interactions count in the check).", DefaultValueFactory = _ => 5 };
-        var mix = new Option<string>("--mix") { Description = "Weights of request kinds: rating, review, recommend, live (GET /health/live), e.g. rating=8,review=1,recommend=1.", DefaultValueFactory = _ => "rating=1" };
+        var mix = new Option<string>("--mix") { Description = "Weights of request kinds: rating, review, recommend, live (GET /health/live), noop (ingestion's path to a no-op grain pair), e.g. rating=8,review=1,recommend=1.", DefaultValueFactory = _ => "rating=1" };
         var users = new Option<int>("--users") { Description = "Distinct users (Zipf-ranked).", DefaultValueFactory = _ => 10_000 };
         var items = new Option<int>("--items") { Description = "Distinct items (Zipf-ranked).", DefaultValueFactory = _ => 1_000 };
         var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of users (0: uniform).", DefaultValueFactory = _ => 1.0 };
@@ -93,7 +93,7 @@ public static class RunCommand
             var pair = part.Split('=', 2);
             if (!Enum.TryParse<RequestKind>(pair[0], ignoreCase: true, out var kind))
             {
-                throw new ArgumentException($"Unknown request kind '{pair[0]}' in --mix (rating, review, recommend, live).");
+                throw new ArgumentException($"Unknown request kind '{pair[0]}' in --mix (rating, review, recommend, live, noop).");
             }
 
             mix[(int)kind] = pair.Length == 2 ? double.Parse(pair[1], CultureInfo.InvariantCulture) : 1;

@@ -4,7 +4,10 @@
 #   - the encoder: raw review encoding per second (the load tool's `encoder`, batches of 16 as the silo and of 32);
 #   - per storage mode (memory: Folder storage + Localhost clustering, grain state in memory; azure: Azurite):
 #       HTTP ceiling  the same open-model load against GET /health/live on the gateway (no key, no grain call:
-#                     Kestrel + routing + the health-check middleware; the gateway has no no-op API endpoint);
+#                     Kestrel + routing + the health-check middleware);
+#       no-op ceiling the same rating-only requests through ingestion's path to a no-op grain pair
+#                     (POST /api/diagnostics/noop-interactions: key, rate limiter, JSON body, validation, a stateless
+#                     worker and two grain calls keyed like the user and the item; no encoding, log, GRU or storage);
 #       rating ladder rating-only interactions at each rate of $RATES (Zipf users and items, fresh ids per step),
 #                     then the top rate once more with uniform users and items (no hot keys);
 #       reviews       review interactions at each rate of $REVIEW_RATES;
@@ -58,7 +61,7 @@ for mode in $MODES; do
     unset Drex__Storage__ConnectionString || true
     export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store-$mode" Orleans__Clustering=Localhost
   fi
-  export Orleans__ClusterId="bench-$mode-$RANDOM"
+  export Orleans__ClusterId="bench-$mode-$RANDOM" Drex__Gateway__Diagnostics=true
   silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
   start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
   start_gateway "$port" "$gw_port"
@@ -68,6 +71,7 @@ for mode in $MODES; do
 
   rates_var="RATES_$mode"; rates=${!rates_var:-$RATES}
   for rate in $rates ${CEILING_EXTRA-3000}; do step "$mode" http-ceiling "$rate" live=1 --no-check; done
+  for rate in $rates ${CEILING_EXTRA-3000}; do step "$mode" noop-ceiling "$rate" noop=1 --no-check; done
   for rate in $rates; do step "$mode" rating "$rate" rating=1; done
   top=${rates##* }
   STEP_ZIPF=0 step "$mode" rating-uniform "$top" rating=1

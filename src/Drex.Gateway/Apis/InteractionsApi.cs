@@ -32,25 +32,26 @@ public static class InteractionsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+        if (options.Diagnostics)
+        {
+            app.MapPost("/diagnostics/noop-interactions", NoOpIngestAsync)
+                .WithTags("Diagnostics")
+                .RequireAuthorization(GatewayPolicies.Ingest)
+                .WithName("IngestInteractionNoOp")
+                .WithSummary("Ingestion's path to a no-op grain pair (benchmark ceiling; nothing is stored)")
+                .WithRequestBodyLimit(options.MaxBodyBytes);
+        }
+
         return app;
     }
 
-    public static async Task<Results<Ok<InteractionResultDto>, ValidationProblem>> IngestAsync(
-        InteractionDto interaction,
-        IClusterClient cluster,
-        IOptions<GatewayOptions> options,
-        TimeProvider time)
-    {
-        var errors = new Dictionary<string, string[]>();
-        InputValidation.Validate(interaction, options.Value, "", errors);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The interaction is not valid.");
-        }
+    public static Task<Results<Ok<InteractionResultDto>, ValidationProblem>> IngestAsync(
+        InteractionDto interaction, IClusterClient cluster, IOptions<GatewayOptions> options, TimeProvider time) =>
+        IngestWithAsync(interaction, options.Value, time, request => cluster.GetGrain<IIngestGrain>(0).IngestAsync(request));
 
-        var result = await cluster.GetGrain<IIngestGrain>(0).IngestAsync(InputValidation.ToRequest(interaction, time));
-        return TypedResults.Ok(InteractionResultDto.From(result));
-    }
+    public static Task<Results<Ok<InteractionResultDto>, ValidationProblem>> NoOpIngestAsync(
+        InteractionDto interaction, IClusterClient cluster, IOptions<GatewayOptions> options, TimeProvider time) =>
+        IngestWithAsync(interaction, options.Value, time, request => cluster.GetGrain<INoOpIngestGrain>(0).IngestAsync(request));
 
     public static async Task<Results<Ok<InteractionResultDto[]>, ValidationProblem>> IngestBatchAsync(
         InteractionDto?[] interactions,
@@ -79,5 +80,18 @@ public static class InteractionsApi
         var requests = interactions.Select(interaction => InputValidation.ToRequest(interaction!, time)).ToArray();
         var results = await cluster.GetGrain<IIngestGrain>(0).IngestBatchAsync(requests);
         return TypedResults.Ok(results.Select(InteractionResultDto.From).ToArray());
+    }
+
+    private static async Task<Results<Ok<InteractionResultDto>, ValidationProblem>> IngestWithAsync(
+        InteractionDto interaction, GatewayOptions options, TimeProvider time, Func<InteractionRequest, Task<InteractionResult>> ingest)
+    {
+        var errors = new Dictionary<string, string[]>();
+        InputValidation.Validate(interaction, options, "", errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The interaction is not valid.");
+        }
+
+        return TypedResults.Ok(InteractionResultDto.From(await ingest(InputValidation.ToRequest(interaction, time))));
     }
 }

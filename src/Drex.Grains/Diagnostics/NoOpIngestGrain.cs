@@ -1,0 +1,30 @@
+using Drex.Contracts;
+using Orleans.Concurrency;
+
+namespace Drex.Grains.Diagnostics;
+
+/// <summary>
+/// Ingestion's path with the work taken out (no encoding, no log, no GRU, no storage): validation, one stateless
+/// worker and two grain calls in parallel, keyed like the user and the item. The benchmarks' ceiling.
+/// </summary>
+[StatelessWorker]
+public sealed class NoOpIngestGrain : Grain, INoOpIngestGrain
+{
+    public async Task<InteractionResult> IngestAsync(InteractionRequest request)
+    {
+        InteractionValidation.Validate(request);
+        var update = new ActorUpdate(request.Id, 0, request.ItemId, request.Rating, request.Review, [], [], "noop");
+        var user = GrainFactory.GetGrain<INoOpActorGrain>($"user/{request.UserId}").ApplyAsync(update);
+        var item = GrainFactory.GetGrain<INoOpActorGrain>($"item/{request.ItemId}").ApplyAsync(update with { Counterpart = request.UserId });
+        await Task.WhenAll(user, item);
+        return new InteractionResult(request.Id, null, "noop", Duplicate: false, Sequence: 0);
+    }
+}
+
+/// <summary>Answers an update without doing anything (one activation per user or item, like the real actors).</summary>
+public sealed class NoOpActorGrain : Grain, INoOpActorGrain
+{
+    private static readonly Task<ActorUpdateResult> Done = Task.FromResult(new ActorUpdateResult(UpdateStatus.Applied, [], 0f, "noop", null));
+
+    public Task<ActorUpdateResult> ApplyAsync(ActorUpdate update) => Done;
+}
