@@ -62,7 +62,7 @@ for name in ("encoder.json", "azure-table-writes.json"):
             if "single" in entry:
                 print(f"- encoder, one review per call, {entry['threads']} threads, {entry['gapMs']} ms gaps: {entry['callMs']} ms per call, {entry['cpuMsPerReview']} ms process CPU per review")
             elif "reviewsPerSecond" in entry:
-                print(f"- encoder, batch {entry['batch']}, {entry['threads']} threads: {entry['reviewsPerSecond']} reviews/s ({entry['tokensPerReview']} tokens/review)")
+                print(f"- encoder, batch {entry['batch']}, {entry.get('workers', 1)} workers x {entry['threads']} threads: {entry['reviewsPerSecond']} reviews/s ({entry['tokensPerReview']} tokens/review)")
             else:
                 lat = entry["latencyMs"]
                 print(f"- Azurite table upserts, {entry['concurrency']} outstanding, {entry['bytes']} B: {entry['writesPerSecond']}/s, p50 {lat['p50']} ms, p99 {lat['p99']} ms, errors {entry['errors']}")
