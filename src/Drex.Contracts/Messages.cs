@@ -37,15 +37,16 @@ public sealed record KeywordMatchView(
 
 /// <summary>
 /// The update both actors of one interaction apply: the fused feature computed once under one model version, plus
-/// what each actor keeps (the counterpart, the raw rating and review for rebasing, keywords for its profile).
+/// what each actor keeps (the counterpart, the log sequence and raw rating for rebasing, whether there was a review
+/// (rebasing reads its text back from the log), keywords for its profile).
 /// </summary>
-[GenerateSerializer, Immutable, Alias("drex.actor-update")]
+[GenerateSerializer, Immutable, Alias("drex.actor-update.v2")]
 public sealed record ActorUpdate(
     [property: Id(0)] string InteractionId,
     [property: Id(1)] long Sequence,
     [property: Id(2)] string Counterpart,
     [property: Id(3)] float? Rating,
-    [property: Id(4)] string? Review,
+    [property: Id(4)] bool HasReview,
     [property: Id(5)] float[] Feature,
     [property: Id(6)] Keyword[] Keywords,
     [property: Id(7)] string ModelVersion);

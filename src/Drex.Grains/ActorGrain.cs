@@ -225,7 +225,7 @@ public abstract class ActorGrain(
                 S.Counterparts.Add(update.Counterpart);
             }
 
-            S.Pending.Add(new PendingInteraction(update.Sequence, update.Rating, !string.IsNullOrWhiteSpace(update.Review)));
+            S.Pending.Add(new PendingInteraction(update.Sequence, update.Rating, update.HasReview));
             S.Recent.Add(update.InteractionId);
             results[k] = new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null);
             applied++;

@@ -53,7 +53,7 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
             var keywords = review is null
                 ? []
                 : KeywordExtractor.Extract(review.Pieces, fused.Attention, model.Vocabulary).Select(k => new Keyword(k.Word, k.Weight)).ToArray();
-            var update = new ActorUpdate(request.Id, sequence, request.ItemId, request.Rating, request.Review, fused.Feature, keywords, model.Version);
+            var update = new ActorUpdate(request.Id, sequence, request.ItemId, request.Rating, review is not null, fused.Feature, keywords, model.Version);
             var user = GrainFactory.GetGrain<IUserGrain>(request.UserId);
             var userTask = user.ApplyAsync(update);
             var itemTask = GrainFactory.GetGrain<IItemGrain>(request.ItemId).ApplyAsync(update with { Counterpart = request.UserId });

@@ -13,7 +13,7 @@ public sealed class NoOpIngestGrain : Grain, INoOpIngestGrain
     public async Task<InteractionResult> IngestAsync(InteractionRequest request)
     {
         InteractionValidation.Validate(request);
-        var update = new ActorUpdate(request.Id, 0, request.ItemId, request.Rating, request.Review, [], [], "noop");
+        var update = new ActorUpdate(request.Id, 0, request.ItemId, request.Rating, !string.IsNullOrWhiteSpace(request.Review), [], [], "noop");
         var user = GrainFactory.GetGrain<INoOpActorGrain>($"user/{request.UserId}").ApplyAsync(update);
         var item = GrainFactory.GetGrain<INoOpActorGrain>($"item/{request.ItemId}").ApplyAsync(update with { Counterpart = request.UserId });
         await Task.WhenAll(user, item);
