@@ -42,7 +42,7 @@ wait_port() { # host port seconds name
 }
 wait_http() { # url seconds name
   local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1"; do
+  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || { echo "$3 was not ready at $1 within $2 s (logs in $logs)" >&2; exit 1; }
     sleep 0.5
   done
@@ -79,7 +79,7 @@ wait_http "http://127.0.0.1:$port/health/ready" 120 gateway
 gateway="http://127.0.0.1:$port"
 trainer=(dotnet "$(bin Drex.Trainer linux-x64/Drex.Trainer.dll)")
 
-if ! curl -fsS -o /dev/null -H "X-Api-Key: dev-read" "$gateway/api/model"; then
+if ! curl -fsS -o /dev/null -H "X-Api-Key: dev-read" "$gateway/api/model" 2>/dev/null; then
   if [ -z "$data" ]; then
     data="$state/demo/demo_reviews.json"
     [ -f "$data" ] || "${trainer[@]}" demo-data --out "$data"
