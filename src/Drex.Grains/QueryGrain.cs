@@ -28,12 +28,13 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var model = await models.GetCurrentAsync();
         var user = GrainFactory.GetGrain<IUserGrain>(userId);
-        var vector = await user.GetVectorAsync();
-        var exclude = await user.GetInteractedItemsAsync();
+        // User actors are reentrant: the three reads run at once.
+        var (vectorTask, excludeTask, userViewTask) = (user.GetVectorAsync(), user.GetInteractedItemsAsync(), user.GetViewAsync());
+        var (vector, exclude) = (await vectorTask, await excludeTask);
         var partitions = await Task.WhenAll(Enumerable.Range(0, DrexKeys.IndexPartitions).Select(p =>
             GrainFactory.GetGrain<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, exclude, vector.ModelVersion)));
         var best = partitions.SelectMany(x => x).OrderByDescending(x => x.Score).ThenBy(x => x.ItemId, StringComparer.Ordinal).Take(k).ToArray();
-        var userView = await user.GetViewAsync();
+        var userView = await userViewTask;
         var itemViews = await Task.WhenAll(best.Select(b => GrainFactory.GetGrain<IItemGrain>(b.ItemId).GetViewAsync()));
         return new RecommendationsView(userId, model.Version,
             best.Select((b, n) => new PredictionView(userId, b.ItemId, b.Score, vector.ModelVersion, Explain(userView, itemViews[n]))).ToArray());

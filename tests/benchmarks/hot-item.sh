@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One hot item on Azurite: every interaction of the run goes to the same item (users uniform), at a rate the system
 # sustains, for long enough to see what the item's growing state does: its entity size in the grain-state table,
-# latency over time, and whether writes keep succeeding. An actor keeps every interaction since its model's
-# watermark (ActorState.Pending, with the counterpart, rating and review) plus every counterpart (Counterparts), so
-# its state grows with each interaction until a newer model is published.
+# latency over time, and whether writes keep succeeding. An actor keeps the sequence number and rating of every
+# interaction since its model's watermark (ActorState.Pending, ~15 bytes each: reviews are read back from the log on
+# rebase) and a fixed-size deduplication ring; before that change the state kept review texts and counterparts too,
+# grew ~220 bytes per interaction and hit Azure Table's 1 MB entity limit after ~3,500 interactions.
 # Usage: tests/benchmarks/hot-item.sh   (env: RATE=40 DURATION=120 REVIEW=0 OUT=dir KEEP_WORK=1)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
