@@ -90,9 +90,19 @@ public interface IItemIndexGrain : IGrainWithIntegerKey
 public interface IModelRegistryGrain : IGrainWithStringKey
 {
     /// <summary>The active model, or null before the first publish.</summary>
+    [AlwaysInterleave]
     Task<ModelInfo?> GetCurrentAsync();
 
+    /// <summary>
+    /// What silos poll: the active version, and the version being validated for publishing or activation, if any
+    /// (silos start loading it at once, so they are ready to swap when it becomes active). Reads interleave with a
+    /// publish in progress, which awaits the bundle's validation.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<ModelTarget> GetTargetAsync();
+
     /// <summary>Every version ever published, newest first.</summary>
+    [AlwaysInterleave]
     Task<ModelInfo[]> GetVersionsAsync();
 
     /// <summary>Validates an uploaded bundle and makes it the active version; a corrupt bundle is refused.</summary>

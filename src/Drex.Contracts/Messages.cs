@@ -121,6 +121,10 @@ public sealed record ModelInfo(
     [property: Id(6)] double? ValidationMse,
     [property: Id(7)] bool Active);
 
+/// <summary>The registry's answer to silos' polls: the active version, and the one being validated (if any).</summary>
+[GenerateSerializer, Immutable, Alias("drex.model-target")]
+public sealed record ModelTarget([property: Id(0)] string? Active, [property: Id(1)] string? Upcoming);
+
 /// <summary>An item's score in a top-k query.</summary>
 [GenerateSerializer, Immutable, Alias("drex.scored-item")]
 public readonly record struct ScoredItem([property: Id(0)] string ItemId, [property: Id(1)] float Score);

@@ -15,7 +15,8 @@ public sealed class RegistryState
 /// <summary>
 /// The model registry. Publishing downloads and fully validates the bundle on this silo (checksums, graphs,
 /// encoder identity, a warm-up run) before it becomes active; a corrupt bundle is refused and nothing changes.
-/// Silos pick up the active version by polling (ModelRefreshService).
+/// Silos pick up the active version by polling (ModelRefreshService); while a version is being validated the poll
+/// names it too, so every silo loads it in parallel with the validation instead of after it.
 /// </summary>
 public sealed class ModelRegistryGrain(
     [PersistentState("registry", GrainStorage.Name)] IPersistentState<RegistryState> state, ModelHost models)
@@ -24,6 +25,10 @@ public sealed class ModelRegistryGrain(
     public Task<ModelInfo?> GetCurrentAsync() =>
         Task.FromResult(state.State.Versions.Find(v => v.Version == state.State.Active) is { } info ? info with { Active = true } : null);
 
+    private string? _upcoming;
+
+    public Task<ModelTarget> GetTargetAsync() => Task.FromResult(new ModelTarget(state.State.Active, _upcoming));
+
     public Task<ModelInfo[]> GetVersionsAsync() =>
         Task.FromResult(state.State.Versions.OrderByDescending(v => v.PublishedAt)
             .Select(v => v with { Active = v.Version == state.State.Active }).ToArray());
@@ -31,7 +36,7 @@ public sealed class ModelRegistryGrain(
     public async Task<ModelInfo> PublishAsync(string version)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        var model = await models.ValidateAsync(version);
+        var model = await ValidateAsync(version);
         var manifest = model.Bundle.Manifest;
         var info = new ModelInfo(
             version, DateTimeOffset.UtcNow, manifest.Settings.Head.ToString(), manifest.Watermark.LastSequence,
@@ -47,9 +52,22 @@ public sealed class ModelRegistryGrain(
     {
         var info = state.State.Versions.Find(v => v.Version == version)
             ?? throw new KeyNotFoundException($"Model version '{version}' was never published.");
-        await models.ValidateAsync(version);
+        await ValidateAsync(version);
         state.State.Active = version;
         await state.WriteStateAsync();
         return info with { Active = true };
+    }
+
+    private async Task<LoadedModel> ValidateAsync(string version)
+    {
+        _upcoming = version;
+        try
+        {
+            return await models.ValidateAsync(version);
+        }
+        finally
+        {
+            _upcoming = null;
+        }
     }
 }

@@ -43,15 +43,20 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
     /// <summary>Makes this silo serve the registry's active version (no-op when it already does).</summary>
     public async Task RefreshAsync()
     {
-        var active = await grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync();
-        if (active is null || _current?.Version == active.Version)
+        var target = await grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetTargetAsync();
+        if (target.Upcoming is { } upcoming && upcoming != _current?.Version)
+        {
+            Prefetch(upcoming);
+        }
+
+        if (target.Active is not { } active || _current?.Version == active)
         {
             return;
         }
 
         try
         {
-            var model = await GetAsync(active.Version);
+            var model = await GetAsync(active);
             var previous = _current;
             _current = model;
             // Keep the served and the previous version loaded (in-flight calls and a quick rollback); older ones are
@@ -62,15 +67,28 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
             }
 
             LastError = null;
-            LogSwapped(active.Version);
+            LogSwapped(active);
             Swapped?.Invoke(model);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException)
         {
-            _loaded.TryRemove(active.Version, out _);
-            LastError = $"{active.Version}: {e.Message}";
-            LogLoadFailed(e, active.Version, _current?.Version ?? "none");
+            _loaded.TryRemove(active, out _);
+            LastError = $"{active}: {e.Message}";
+            LogLoadFailed(e, active, _current?.Version ?? "none");
         }
+    }
+
+    /// <summary>Starts loading a version the registry is about to activate; a failure is logged, and retried if it becomes active.</summary>
+    private void Prefetch(string version)
+    {
+        if (_loaded.ContainsKey(version))
+        {
+            return;
+        }
+
+        GetAsync(version).ContinueWith(
+            t => LogPrefetchFailed(t.Exception!.GetBaseException(), version),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>Downloads, verifies and warms a version without serving it (what publishing checks).</summary>
@@ -115,6 +133,9 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Version}")]
     private partial void LogSwapped(string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not preload model {Version}, which the registry is validating")]
+    private partial void LogPrefetchFailed(Exception e, string version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load model {Version}; still serving {Serving}")]
     private partial void LogLoadFailed(Exception e, string version, string serving);
