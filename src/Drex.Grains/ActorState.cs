@@ -16,7 +16,7 @@ public readonly record struct PendingInteraction(
 
 /// <summary>
 /// The deduplication window: the last <see cref="Capacity"/> interaction ids an actor applied, as 64-bit hashes in a
-/// ring, each with the prediction recorded for it (NaN until recorded). Fixed size, so writes do not grow with it.
+/// ring, each with the prediction recorded for it (NaN until recorded). At most 12 KiB, however many interactions.
 /// </summary>
 [GenerateSerializer, Alias("drex.recent-window")]
 public sealed class RecentWindow
@@ -43,13 +43,15 @@ public sealed class RecentWindow
 
     public void Add(string id)
     {
-        if (Ids.Length == 0)
+        var slot = (int)(Added % Capacity);
+        if (slot == Ids.Length)
         {
-            Ids = new long[Capacity];
-            Predictions = new float[Capacity];
+            // Grows by doubling up to the capacity, so a quiet actor's state stays small.
+            var size = Math.Min(Capacity, Math.Max(8, Ids.Length * 2));
+            Ids = [.. Ids, .. new long[size - Ids.Length]];
+            Predictions = [.. Predictions, .. new float[size - Predictions.Length]];
         }
 
-        var slot = (int)(Added % Capacity);
         Ids[slot] = Hash(id);
         Predictions[slot] = float.NaN;
         Added++;

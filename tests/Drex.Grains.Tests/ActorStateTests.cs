@@ -28,6 +28,20 @@ public sealed class ActorStateTests
         Assert.Equal(3.5f, window.PredictionAt(window.Find("x-5")));
         Assert.Null(window.PredictionAt(window.Find("x-6")));
         Assert.Equal(-1, window.Find("y-5"));
+        Assert.Equal(RecentWindow.Capacity, window.Ids.Length);
+    }
+
+    [Fact]
+    public void RecentWindow_OfAQuietActor_StaysSmall()
+    {
+        var window = new RecentWindow();
+        for (var k = 0; k < 9; k++)
+        {
+            window.Add($"x-{k}");
+        }
+
+        Assert.Equal(16, window.Ids.Length);
+        Assert.All(Enumerable.Range(0, 9), k => Assert.True(window.Find($"x-{k}") >= 0));
     }
 
     [Fact]
