@@ -2,7 +2,7 @@
 # Where the silo's CPU goes under rating-only ingestion: one silo (memory grain state), the gateway, a demo model,
 # an open-model load (Zipf users and items) and a dotnet-trace thread-time sample of the silo in the middle of it; prints the
 # top methods by exclusive and by inclusive time. Needs dotnet-trace (dotnet tool install -g dotnet-trace).
-# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 OUT=dir)
+# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 OUT=dir)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -10,7 +10,7 @@ source "$root/tests/benchmarks/common.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
-RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}
+RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}
 out=${OUT:-$root/tests/benchmarks/results/profile-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"; summary="$out/summary.txt"
 log() { echo "$@" | tee -a "$summary"; }
@@ -24,8 +24,8 @@ start_gateway "$port" "$gw_port"
 gateway="http://127.0.0.1:$port"
 publish_demo_model "$gateway"
 
-log ""; log "-- $RATE/s rating-only, zipf $ZIPF, 40 s; silo sampled from 12 s to 32 s"
-load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix rating=1 --zipf "$ZIPF" --max-inflight 1024 \
+log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; silo sampled from 12 s to 32 s"
+load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 \
   --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
 load_pid=$!
 sleep 12
