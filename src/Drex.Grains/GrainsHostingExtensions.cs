@@ -29,6 +29,7 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<ReviewEncodingService>();
         services.TryAddSingleton<LogReviewCache>();
+        services.TryAddSingleton<LogAppender>();
         // Grain state in Orleans' binary format: the JSON default spent about half the silo's CPU serialising actor
         // states on every write (docs/BENCHMARKS-system.md).
         services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());

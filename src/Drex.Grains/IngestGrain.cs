@@ -10,11 +10,12 @@ namespace Drex.Grains;
 
 /// <summary>
 /// Ingests interactions on the silo that receives them: encodes the review once (micro-batched per silo), fuses
-/// the feature once under one model version, appends to the durable log, then updates the user and the item in
-/// parallel, each from its old state. The prediction from those old states is the prequential prediction.
+/// the feature once under one model version, appends to the durable log (batched per silo), then updates the user
+/// and the item in parallel, each from its old state. The prediction from those old states is the prequential
+/// prediction.
 /// </summary>
 [StatelessWorker]
-public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder, DrexMetrics metrics) : Grain, IIngestGrain
+public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder, LogAppender log, DrexMetrics metrics) : Grain, IIngestGrain
 {
     private const int MaxVersionRetries = 3;
 
@@ -31,7 +32,7 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
         // Nothing is logged while there is no model to apply it with (NoModelException: 503 at the gateway).
         await models.GetCurrentAsync();
         var reviews = await Task.WhenAll(requests.Select(r => EncodeAsync(r.Review)));
-        var sequences = await GrainFactory.GetGrain<IInteractionLogGrain>(DrexKeys.Log).AppendAsync(requests);
+        var sequences = await log.AppendAsync(requests);
 
         // Waves as in t-batching: interactions sharing no user or item run in parallel; an actor's interactions
         // keep the order given.

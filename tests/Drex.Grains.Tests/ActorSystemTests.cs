@@ -94,6 +94,10 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
 
         Assert.All(first, r => Assert.False(r.Duplicate));
         Assert.All(retried, r => Assert.True(r.Duplicate));
+        // Appends batched per silo still give each interaction its own sequence, and a retry its first one.
+        Assert.Equal(64, first.Select(r => r.Sequence).Distinct().Count());
+        Assert.Equal(first.Select(r => r.Sequence), retried.Select(r => r.Sequence));
+        Assert.True(await fixture.Grains.GetGrain<IInteractionLogGrain>(DrexKeys.Log).GetHeadAsync() >= first.Max(r => r.Sequence));
         var current = await fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync();
         using var runtime = new DrexRuntime(await fixture.Bundles.DownloadAsync(current!.Version));
         var feature = runtime.Encode(Input(requests[0])).Feature;
