@@ -32,8 +32,9 @@ internal sealed class DrexNet : nn.Module
     private readonly Dropout text_dropout;
 #pragma warning restore IDE1006
 
-    // Scalars held for the module's lifetime: a temporary Scalar from an implicit conversion can be finalised while
-    // the native call that uses it still runs ("Unknown scalar type" after thousands of steps).
+    // Scalars held for the module's lifetime: a temporary Scalar from an implicit conversion (including the alpha of
+    // Tensor + Tensor, hence add(x, _one) everywhere) can be finalised while the native call that uses it still runs
+    // ("Unknown scalar type" or "Expected false to be true" from c10::Scalar::toFloat after thousands of steps).
     private readonly Scalar _one = 1f.ToScalar();
     private readonly Scalar _maskPenalty = DrexGraphs.MaskPenalty.ToScalar();
 
@@ -81,7 +82,7 @@ internal sealed class DrexNet : nn.Module
     public (Tensor Feature, Tensor Attention) Encode(Tensor tokens, Tensor mask, Tensor levels, Tensor hasRating, Tensor hasReview)
     {
         var scores = attention.forward(tokens).tanh().matmul(attention_vector);
-        var alpha = (scores + mask.sub(_one).mul(_maskPenalty)).softmax(-1);
+        var alpha = scores.add(mask.sub(_one).mul(_maskPenalty), _one).softmax(-1);
         var pooled = text_dropout.forward(alpha.unsqueeze(1).matmul(tokens).squeeze(1));
         var textFeature = text.forward(pooled).relu();
         var fused = cat([rating.forward(levels) * hasRating, textFeature * hasReview, hasRating, hasReview], 1);
@@ -90,10 +91,10 @@ internal sealed class DrexNet : nn.Module
 
     /// <summary>The starting state of users (by index) before their first interaction.</summary>
     public Tensor UserInitial(Tensor users) =>
-        user_offset is null ? user_initial.expand(users.shape[0], -1) : user_initial + user_offset.forward(users);
+        user_offset is null ? user_initial.expand(users.shape[0], -1) : user_initial.add(user_offset.forward(users), _one);
 
     public Tensor ItemInitial(Tensor items) =>
-        item_offset is null ? item_initial.expand(items.shape[0], -1) : item_initial + item_offset.forward(items);
+        item_offset is null ? item_initial.expand(items.shape[0], -1) : item_initial.add(item_offset.forward(items), _one);
 
     public Tensor StepUsers(Tensor feature, Tensor state) => user_cell.forward(feature, state);
 
@@ -118,7 +119,7 @@ internal sealed class DrexNet : nn.Module
         using var globalMean = Settings.GlobalMean.ToScalar();
         var mu = full([users.shape[0]], globalMean, device: users.device);
         return Settings.Head == RatingHead.Dot
-            ? mu + user_bias.forward(users).squeeze(1) + item_bias.forward(items).squeeze(1)
+            ? mu.add(user_bias.forward(users).squeeze(1), _one).add(item_bias.forward(items).squeeze(1), _one)
             : mu;
     }
 
@@ -130,19 +131,19 @@ internal sealed class DrexNet : nn.Module
         {
             using var scale = Calibration.Scale.ToScalar();
             using var shift = Calibration.Shift.ToScalar();
-            term = term.mul(scale).add(shift);
+            term = term.mul(scale).add(shift, _one);
         }
 
-        return Baseline(users, items) + term;
+        return Baseline(users, items).add(term, _one);
     }
 
     /// <summary>Squared norms of the per-id parameters (biases and offsets) of a batch's users and items.</summary>
     public Tensor PerIdPenalty(Tensor users, Tensor items)
     {
-        var penalty = user_bias.forward(users).square().sum() + item_bias.forward(items).square().sum();
+        var penalty = user_bias.forward(users).square().sum().add(item_bias.forward(items).square().sum(), _one);
         if (user_offset is not null && item_offset is not null)
         {
-            penalty += user_offset.forward(users).square().sum() + item_offset.forward(items).square().sum();
+            penalty = penalty.add(user_offset.forward(users).square().sum(), _one).add(item_offset.forward(items).square().sum(), _one);
         }
 
         return penalty;

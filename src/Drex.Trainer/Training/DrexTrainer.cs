@@ -127,6 +127,9 @@ internal sealed class DrexTrainer(TrainerOptions options)
     /// <summary>One chronological pass: states live here, detached between steps.</summary>
     private sealed class Pass(DrexNet net, TrainingData data, Device device, bool collectAttention = false, float[]? baseline = null)
     {
+        // Held for the pass: a temporary Scalar (the implicit alpha of Tensor + Tensor) can be finalised while the
+        // native call that uses it still runs ("Expected false to be true" from c10::Scalar::toFloat).
+        private readonly Scalar _one = 1f.ToScalar();
         private readonly int _hidden = net.Settings.HiddenDim;
         private readonly bool[] _userTouched = new bool[data.UserCount];
         private readonly bool[] _itemTouched = new bool[data.ItemCount];
@@ -173,13 +176,13 @@ internal sealed class DrexTrainer(TrainerOptions options)
                         var prediction = baseline is null
                             ? net.Predict(p.index_select(0, sel), q.index_select(0, sel), u.index_select(0, sel), i.index_select(0, sel))
                             : tensor(ratedRows.Select(t => baseline[t.x]).ToArray(), device: device)
-                              + net.InteractionTerm(p.index_select(0, sel), q.index_select(0, sel));
-                        var se = (prediction - target).square().sum();
-                        loss = loss is null ? se : loss + se;
+                              .add(net.InteractionTerm(p.index_select(0, sel), q.index_select(0, sel)), _one);
+                        var se = prediction.sub(target).square().sum();
+                        loss = loss is null ? se : loss.add(se, _one);
                         if (options is { PerIdL2: > 0 })
                         {
                             using var l2 = options.PerIdL2.ToScalar();
-                            penalty += net.PerIdPenalty(u.index_select(0, sel), i.index_select(0, sel)).mul(l2);
+                            penalty = penalty.add(net.PerIdPenalty(u.index_select(0, sel), i.index_select(0, sel)).mul(l2), _one);
                         }
                         stepRated += ratedRows.Length;
                     }
@@ -199,7 +202,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 {
                     optimizer.zero_grad();
                     using var count = ((double)stepRated).ToScalar();
-                    (loss + penalty).div(count).backward();
+                    loss.add(penalty, _one).div(count).backward();
                     if (options!.GradientClip > 0)
                     {
                         nn.utils.clip_grad_norm_(net.parameters().Where(p => p.requires_grad), options.GradientClip);
