@@ -181,8 +181,15 @@ public abstract class ActorGrain(
         }
 
         // The registry's active version is authoritative: an actor moves only onto the version its silo serves, and
-        // an update computed under any other version is sent back to be recomputed.
+        // an update computed under any other version is sent back to be recomputed. An update computed under another
+        // version means a swap is under way: the silo asks the registry first, in case it is the one behind.
         var model = await models.GetCurrentAsync();
+        if (Array.Exists(batch, u => u.ModelVersion != model.Version))
+        {
+            await models.RefreshAsync();
+            model = await models.GetCurrentAsync();
+        }
+
         var results = new ActorUpdateResult[batch.Length];
         var applied = 0;
         KeywordProfile? profile = null;

@@ -45,6 +45,8 @@ public sealed class ModelRegistryGrain(
         state.State.Versions.Add(info);
         state.State.Active = version;
         await state.WriteStateAsync();
+        // This silo has the model loaded already: serve it now rather than at the next poll.
+        await models.RefreshAsync();
         return info;
     }
 
@@ -55,6 +57,7 @@ public sealed class ModelRegistryGrain(
         await ValidateAsync(version);
         state.State.Active = version;
         await state.WriteStateAsync();
+        await models.RefreshAsync();
         return info with { Active = true };
     }
 

@@ -135,6 +135,7 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     [Fact]
     public async Task Recommend_RatedItemsExcluded_ResultsExplained()
     {
+        await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion); // its snapshot holds i1-i5
         var user = Key("u");
         await Ingest.IngestAsync(Request(user, "i1", 5, "guitar"));
 

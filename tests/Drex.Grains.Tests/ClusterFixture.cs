@@ -60,6 +60,15 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Makes a version active (and served by every silo) unless it already is: for tests that rely on its snapshot.</summary>
+    public async Task EnsureActiveAsync(string version)
+    {
+        if ((await Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry).GetCurrentAsync())?.Version != version)
+        {
+            await ActivateAsync(version);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();

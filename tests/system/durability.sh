@@ -76,12 +76,18 @@ failures="$work/stream-failures"; : >"$failures"
 ) &
 streamer=$!
 trainer publish --bundle "$work/bundle2" --gateway "$gateway" >/dev/null
+published=$SECONDS
 version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$work/bundle2/manifest.json" | head -n 1)
 touch "$work/stop-stream"; wait "$streamer"
 [ ! -s "$failures" ] || { echo "FAIL: $(wc -l <"$failures") requests failed during the swap"; exit 1; }
+# The publish call returns once the registry has made the version active; each silo swaps at its next registry poll
+# (every 250 ms), so actors answer with the new version within a poll of that, and must within 2 s.
+deadline=$((published + 2))
 for u in 0 1 2 3 4; do
-  seen=$(user_field "$gateway" "swap-user-$u" modelVersion)
-  [ "$seen" = "$version" ] || { echo "FAIL: swap-user-$u answers with model $seen, not $version"; exit 1; }
+  until seen=$(user_field "$gateway" "swap-user-$u" modelVersion); [ "$seen" = "$version" ]; do
+    [ $SECONDS -le $deadline ] || { echo "FAIL: swap-user-$u answers with model $seen, not $version, 2 s after the publish returned"; exit 1; }
+    sleep 0.1
+  done
 done
 echo "PASS: hot swap under traffic: no request failed; every actor answers with $version"
 

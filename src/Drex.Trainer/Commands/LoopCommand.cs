@@ -30,6 +30,12 @@ internal static class LoopCommand
         {
             await using var system = SystemConnection.Open(parse);
             var schedule = new RetrainSchedule(TimeSpan.FromMinutes(parse.GetValue(minutes)), parse.GetValue(interactions), TimeProvider.System);
+            // Start from the model the system serves, so a restart does not retrain on what that model already covers.
+            if (await system.GetActiveModelAsync(ct) is { } active)
+            {
+                schedule.Trained(active.Watermark, active.PublishedAt);
+            }
+
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(60, Math.Max(1, parse.GetValue(minutes) * 60 / 4))));
             do
             {
@@ -48,7 +54,7 @@ internal static class LoopCommand
                 {
                     var bundle = await TrainCommand.RunAsync(request, system, ct);
                     await system.PublishAsync(bundle, ct);
-                    schedule.Trained(bundle.Manifest.Watermark.LastSequence);
+                    schedule.Trained(bundle.Manifest.Watermark.LastSequence, TimeProvider.System.GetUtcNow());
                     AnsiConsole.MarkupLineInterpolated($"Published {bundle.Version} (log up to {bundle.Manifest.Watermark.LastSequence})");
                 }
                 catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or HttpRequestException)
@@ -75,9 +81,10 @@ internal sealed class RetrainSchedule(TimeSpan every, long everyInteractions, Ti
         return fresh > 0 && (fresh >= everyInteractions || time.GetUtcNow() - _last >= every);
     }
 
-    public void Trained(long upTo)
+    /// <summary>A model covering the log up to <paramref name="upTo"/> was published at <paramref name="at"/>.</summary>
+    public void Trained(long upTo, DateTimeOffset at)
     {
         _trainedUpTo = upTo;
-        _last = time.GetUtcNow();
+        _last = at;
     }
 }

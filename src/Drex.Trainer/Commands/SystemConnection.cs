@@ -64,6 +64,21 @@ internal sealed class SystemConnection : IAsyncDisposable
         return new SystemConnection(services, http);
     }
 
+    /// <summary>The log watermark and publish time of the model the system serves, or null before the first.</summary>
+    public async Task<(long Watermark, DateTimeOffset PublishedAt)?> GetActiveModelAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("api/model", ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        var model = await response.Content.ReadFromJsonAsync<ActiveModel>(ct)
+            ?? throw new InvalidDataException("The gateway answered GET /api/model with no body.");
+        return (model.WatermarkSequence, model.PublishedAt);
+    }
+
     /// <summary>Uploads a bundle to the system's store and asks the registry (through the gateway) to publish it.</summary>
     public async Task PublishAsync(ModelBundle bundle, CancellationToken ct)
     {
@@ -82,3 +97,6 @@ internal sealed class SystemConnection : IAsyncDisposable
         await _services.DisposeAsync();
     }
 }
+
+/// <summary>What the trainer reads of GET /api/model.</summary>
+internal sealed record ActiveModel(long WatermarkSequence, DateTimeOffset PublishedAt);

@@ -16,7 +16,7 @@ public sealed class RetrainScheduleTests
     {
         var time = new ManualTime();
         var schedule = new RetrainSchedule(TimeSpan.FromMinutes(10), 100, time);
-        schedule.Trained(upTo: 41);
+        schedule.Trained(upTo: 41, time.Now);
         time.Now += TimeSpan.FromHours(1);
 
         Assert.False(schedule.Due(logHead: 41));
@@ -27,7 +27,7 @@ public sealed class RetrainScheduleTests
     {
         var time = new ManualTime();
         var schedule = new RetrainSchedule(TimeSpan.FromMinutes(10), 100, time);
-        schedule.Trained(upTo: 41);
+        schedule.Trained(upTo: 41, time.Now);
 
         Assert.False(schedule.Due(logHead: 140));
         Assert.True(schedule.Due(logHead: 141));
@@ -38,7 +38,7 @@ public sealed class RetrainScheduleTests
     {
         var time = new ManualTime();
         var schedule = new RetrainSchedule(TimeSpan.FromMinutes(10), 100, time);
-        schedule.Trained(upTo: 41);
+        schedule.Trained(upTo: 41, time.Now);
         time.Now += TimeSpan.FromMinutes(9);
         Assert.False(schedule.Due(logHead: 45));
 
@@ -52,5 +52,18 @@ public sealed class RetrainScheduleTests
         var schedule = new RetrainSchedule(TimeSpan.FromMinutes(10), 100, new ManualTime());
         Assert.False(schedule.Due(logHead: -1));
         Assert.True(schedule.Due(logHead: 0));
+    }
+
+    [Fact]
+    public void Due_AfterResumingFromAnOlderServedModel_CountsFromItsWatermarkAndPublishTime()
+    {
+        var time = new ManualTime();
+        var schedule = new RetrainSchedule(TimeSpan.FromMinutes(10), 100, time);
+        schedule.Trained(upTo: 2081, time.Now - TimeSpan.FromMinutes(4));
+
+        Assert.False(schedule.Due(logHead: 2081));
+        Assert.False(schedule.Due(logHead: 2090));
+        time.Now += TimeSpan.FromMinutes(6);
+        Assert.True(schedule.Due(logHead: 2090));
     }
 }
