@@ -14,5 +14,5 @@ public sealed class ItemGrain(
     protected override bool IsUser => false;
 
     protected override Task OnUpdatedAsync(Durable current) =>
-        GrainFactory.GetGrain<IItemIndexGrain>(ItemIndexGrain.PartitionOf(Id)).UpsertAsync(new ActorVector(Id, current.State, current.Bias, current.ModelVersion));
+        GrainFactory.GetGrain<IItemIndexGrain>(ItemPartition.Of(Id)).UpsertAsync(new ActorVector(Id, current.State, current.Bias, current.ModelVersion));
 }

@@ -21,9 +21,6 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
     private int _hidden;
     private string _version = "";
 
-    /// <summary>The partition an item belongs to.</summary>
-    public static int PartitionOf(string itemId) => ItemPartition.Of(itemId);
-
     public async Task UpsertAsync(ActorVector item)
     {
         await EnsureVersionAsync(item.ModelVersion);

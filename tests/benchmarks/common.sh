@@ -2,7 +2,7 @@
 # it sources tests/system/lib.sh (free ports, Azurite, silos, gateway) and adds:
 #   - a private copy of the silo and gateway Release builds, so a rebuild elsewhere cannot change them mid-run;
 #   - gateway rate limiting raised out of the way, silo log lines with UTC millisecond timestamps;
-#   - load (the load tool), machine_conditions, rss_of.
+#   - load (the load tool), start_report and log, machine_conditions, rss_of, cpu_mark and cpu_since.
 # shellcheck source=../system/lib.sh
 source "$root/tests/system/lib.sh"
 
@@ -30,10 +30,19 @@ bin() {
   esac
 }
 
-export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
 export Drex__Gateway__RateLimit__PermitsPerSecond=1000000 Drex__Gateway__RateLimit__Burst=1000000
 export Logging__Console__FormatterOptions__TimestampFormat="yyyy-MM-ddTHH:mm:ss.fffZ " Logging__Console__FormatterOptions__UseUtcTimestamp=true \
   Logging__Console__FormatterOptions__SingleLine=true Logging__Console__FormatterName=simple
+
+# start_report name: $out (OUT, or results/<name>-<time>) and $summary, which log appends to, opened with the build
+# under test and the machine's conditions.
+start_report() {
+  out=${OUT:-$root/tests/benchmarks/results/$1-$(date -u +%Y%m%d-%H%M%S)}
+  mkdir -p "$out"; summary="$out/summary.txt"
+  require_builds | tee -a "$summary"
+  machine_conditions | tee -a "$summary"
+}
+log() { echo "$@" | tee -a "$summary"; }
 
 machine_conditions() {
   echo "host $(hostname), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2" GiB RAM, "$7" GiB available"}')"
@@ -43,13 +52,6 @@ machine_conditions() {
 
 rss_of() { # pid -> resident MiB
   awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"
-}
-
-# Trains a tiny model on the synthetic demo data and publishes it (as tests/system/durability.sh does).
-publish_demo_model() { # gateway
-  trainer demo-data --users 40 --items 20 --per-user 5 --out "$work/demo.json" >/dev/null
-  trainer train --data "$work/demo.json" --out "$work/bundle-demo-$RANDOM" --snapshot start --epochs 1 --publish --gateway "$1" --cache "$work/cache" >"$work/train.log" 2>&1 \
-    || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; return 1; }
 }
 
 cpu_seconds() { # pid -> user+system CPU seconds the process has used so far

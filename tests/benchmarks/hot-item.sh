@@ -12,19 +12,14 @@ work=$(mktemp -d)
 source "$root/tests/benchmarks/common.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 RATE=${RATE:-40}; DURATION=${DURATION:-120}
-out=${OUT:-$root/tests/benchmarks/results/hot-item-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$out"; summary="$out/summary.txt"
-log() { echo "$@" | tee -a "$summary"; }
-
-require_builds | tee -a "$summary"
-machine_conditions | tee -a "$summary"
+start_report hot-item
 start_azurite
-export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable Orleans__ClusterId="bench-hot-$RANDOM"
+use_storage azure bench-hot
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
 start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
 start_gateway "$port" "$gw_port"
 gateway="http://127.0.0.1:$port"
-publish_demo_model "$gateway"
+publish_demo_model "$gateway" 40 20 5
 
 mix=rating=1; [ "${REVIEW:-0}" = 1 ] && mix=review=1
 log ""; log "-- $RATE/s for $DURATION s, every interaction on one item ($mix)"

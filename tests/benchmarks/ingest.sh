@@ -29,13 +29,7 @@ RATES=${RATES:-"500 1000 2000 3000"}
 REVIEW_RATES=${REVIEW_RATES:-"25 50 100"}
 DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}; ZIPF=${ZIPF:-1.0}; USERS=${USERS:-10000}; ITEMS=${ITEMS:-1000}
 MAX_INFLIGHT=${MAX_INFLIGHT:-1024}
-out=${OUT:-$root/tests/benchmarks/results/ingest-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$out"
-summary="$out/summary.txt"
-log() { echo "$@" | tee -a "$summary"; }
-
-require_builds | tee -a "$summary"
-machine_conditions | tee -a "$summary"
+start_report ingest
 
 log ""; log "== encoder ceiling (no silo running)"
 load encoder --count "${ENCODER_COUNT:-1024}" --batch 16 32 --single 200 --gap-ms 20 --json "$out/encoder.json" | grep -v '^JSON' | tee -a "$summary"
@@ -56,17 +50,16 @@ for mode in $MODES; do
   log ""; log "==== mode: $mode"
   if [ "$mode" = azure ]; then
     start_azurite
-    export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable
+    use_storage azure "bench-$mode"
   else
-    unset Drex__Storage__ConnectionString || true
-    export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store-$mode" Orleans__Clustering=Localhost
+    use_storage folder "bench-$mode"
   fi
-  export Orleans__ClusterId="bench-$mode-$RANDOM" Drex__Gateway__Diagnostics=true
+  export Drex__Gateway__Diagnostics=true
   silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
   start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
   start_gateway "$port" "$gw_port"
   gateway="http://127.0.0.1:$port"
-  publish_demo_model "$gateway"
+  publish_demo_model "$gateway" 40 20 5
   log "model: $(curl -fsS -H 'X-Api-Key: dev-read' "$gateway/api/model")"
 
   rates_var="RATES_$mode"; rates=${!rates_var:-$RATES}

@@ -8,13 +8,9 @@ work=$(mktemp -d)
 source "$root/tests/benchmarks/common.sh"
 trap 'stop_all; rm -rf "$work"' EXIT
 RATES=${RATES:-"5000 6500 8000"}; DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}
-out=${OUT:-$root/tests/benchmarks/results/noop-ceiling-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$out"; summary="$out/summary.txt"
-log() { echo "$@" | tee -a "$summary"; }
-require_builds | tee -a "$summary"
-machine_conditions | tee -a "$summary"
-export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store" Orleans__Clustering=Localhost Orleans__ClusterId="bench-noop-$RANDOM" \
-  Drex__Gateway__Diagnostics=true
+start_report noop-ceiling
+use_storage folder bench-noop
+export Drex__Gateway__Diagnostics=true
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
 start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
 start_gateway "$port" "$gw_port"

@@ -11,18 +11,14 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
 RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}
-out=${OUT:-$root/tests/benchmarks/results/profile-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$out"; summary="$out/summary.txt"
-log() { echo "$@" | tee -a "$summary"; }
-require_builds | tee -a "$summary"
-machine_conditions | tee -a "$summary"
+start_report profile
 
-export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store" Orleans__Clustering=Localhost Orleans__ClusterId="bench-prof-$RANDOM"
+use_storage folder bench-prof
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
 start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
 start_gateway "$port" "$gw_port"
 gateway="http://127.0.0.1:$port"
-publish_demo_model "$gateway"
+publish_demo_model "$gateway" 40 20 5
 
 log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; silo sampled from 12 s to 32 s"
 load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 \

@@ -20,15 +20,9 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 SIZES=${SIZES:-"10000 1000000"}
 SNAPSHOT_USERS=${SNAPSHOT_USERS:-10000}
 DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}
-out=${OUT:-$root/tests/benchmarks/results/recommend-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$out"
-summary="$out/summary.txt"
-log() { echo "$@" | tee -a "$summary"; }
+start_report recommend
 
-require_builds | tee -a "$summary"
-machine_conditions | tee -a "$summary"
-
-export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store" Orleans__Clustering=Localhost Orleans__ClusterId="bench-rec-$RANDOM"
+use_storage folder bench-rec
 s0=$(free_port); g0=$(free_port); h0=$(free_port); s1=$(free_port); g1=$(free_port); h1=$(free_port); port=$(free_port)
 start_silo 0 "$s0" "$g0" "$h0" "$s0"
 start_silo 1 "$s1" "$g1" "$h1" "$s0"

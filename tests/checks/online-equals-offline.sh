@@ -17,8 +17,7 @@ cd "$root"
 trainer train --data "$data" --out "$work/bundle" --holdout random --seed 1 --snapshot start --epochs "${EPOCHS:-3}" | tail -3
 
 start_azurite
-export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
-export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable Orleans__ClusterId="offline-$RANDOM"
+use_storage azure offline
 export Drex__Gateway__RateLimit__PermitsPerSecond=10000 Drex__Gateway__RateLimit__Burst=10000
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
 start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"

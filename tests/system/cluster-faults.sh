@@ -12,8 +12,7 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 cd "$work"
 
 start_azurite
-export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
-export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable Orleans__ClusterId="faults-$RANDOM"
+use_storage azure faults
 export Drex__Gateway__RateLimit__PermitsPerSecond=10000 Drex__Gateway__RateLimit__Burst=10000
 gateways=()
 for i in 0 1 2; do
@@ -27,9 +26,7 @@ port=$(free_port)
 start_gateway "$port" "${gateways[@]}"
 gateway="http://127.0.0.1:$port"
 
-trainer demo-data --users 12 --items 6 --per-user 4 --out "$work/demo.json" >/dev/null
-trainer train --data "$work/demo.json" --out "$work/bundle" --snapshot start --epochs 1 --publish --gateway "$gateway" --cache "$work/cache" >"$work/train.log" 2>&1 \
-  || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; exit 1; }
+publish_demo_model "$gateway" 12 6 4
 trainer train --data "$work/demo.json" --out "$work/bundle2" --epochs 1 --seed 2 --cache "$work/cache" >"$work/train2.log" 2>&1
 
 post() {

@@ -15,16 +15,13 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 cd "$work"
 
 start_azurite
-export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
-export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable Orleans__ClusterId="durability-$RANDOM"
+use_storage azure durability
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
 start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
 start_gateway "$port" "$gw_port"
 gateway="http://127.0.0.1:$port"
 
-trainer demo-data --users 12 --items 6 --per-user 4 --out "$work/demo.json" >/dev/null
-trainer train --data "$work/demo.json" --out "$work/bundle" --snapshot start --epochs 1 --publish --gateway "$gateway" --cache "$work/cache" >"$work/train.log" 2>&1 \
-  || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; exit 1; }
+publish_demo_model "$gateway" 12 6 4
 
 post() { # id user item rating -> prints the response body; fails unless 200
   local out code

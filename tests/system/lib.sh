@@ -1,6 +1,7 @@
 # Shared helpers for the system scripts: free ports, waiting on health endpoints, starting the parts of Drex from
 # the Release build. Source it; it expects $root (the repo) and $work (a scratch folder) to be set.
 pids=()
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development Orleans__AdvertisedIPAddress=127.0.0.1
 # Ports come from 20000-32767, below Linux's ephemeral range (32768-60999) so no outgoing connection can take one
 # between the check and the bind, and each is handed out once per run (a file, since callers use $(...) subshells).
 used_ports="$work/.used-ports"
@@ -52,6 +53,15 @@ launch_azurite() {
     sleep 0.2
   done
 }
+use_storage() { # azure|folder name: storage and clustering for the processes started next (azure after start_azurite)
+  export Orleans__ClusterId="$2-$RANDOM"
+  if [ "$1" = azure ]; then
+    export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable
+  else
+    unset Drex__Storage__ConnectionString
+    export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store-$2" Orleans__Clustering=Localhost
+  fi
+}
 start_silo() { # index silo_port gateway_port http_port primary_port
   Orleans__SiloPort=$2 Orleans__GatewayPort=$3 Drex__Silo__HttpPort=$4 Orleans__PrimarySiloPort=$5 \
     dotnet "$(bin Drex.Silo Drex.Silo.dll)" --contentRoot "$(bin Drex.Silo "")" >>"$work/silo-$1.log" 2>&1 &
@@ -76,3 +86,8 @@ stop_all() {
   [ -z "${azurite_pid:-}" ] || { kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null; } || true
 }
 trainer() { dotnet "$(bin Drex.Trainer linux-x64/Drex.Trainer.dll)" "$@"; }
+publish_demo_model() { # gateway users items per_user: trains a tiny model on generated demo data ($work/demo.json), publishes it
+  trainer demo-data --users "$2" --items "$3" --per-user "$4" --out "$work/demo.json" >/dev/null
+  trainer train --data "$work/demo.json" --out "$work/bundle-demo-$RANDOM" --snapshot start --epochs 1 --publish --gateway "$1" --cache "$work/cache" >"$work/train.log" 2>&1 \
+    || { echo "FAIL: training/publishing"; tail -20 "$work/train.log"; return 1; }
+}
