@@ -13,6 +13,7 @@ COPY build/ build/
 COPY src/Drex.Contracts/Drex.Contracts.csproj src/Drex.Contracts/
 COPY src/Drex.Model/Drex.Model.csproj src/Drex.Model/
 COPY src/Drex.Storage/Drex.Storage.csproj src/Drex.Storage/
+COPY src/Drex.Persistence/Drex.Persistence.csproj src/Drex.Persistence/
 COPY src/Drex.Grains/Drex.Grains.csproj src/Drex.Grains/
 COPY src/Drex.Silo/Drex.Silo.csproj src/Drex.Silo/
 RUN dotnet restore src/Drex.Silo/Drex.Silo.csproj -r "$RID" -p:UseAppHost=false

@@ -13,7 +13,7 @@ namespace Drex.Grains;
 /// </summary>
 public static class GrainsHostingExtensions
 {
-    /// <summary>Adds the Drex grain services; the silo also needs a grain storage provider named <see cref="GrainStorage.Name"/>.</summary>
+    /// <summary>Adds the Drex grain services; the silo also needs the grain storage providers named <see cref="GrainStorage.Name"/> and <see cref="GrainStorage.Actors"/>.</summary>
     public static ISiloBuilder AddDrexGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddDrexGrains(configuration);

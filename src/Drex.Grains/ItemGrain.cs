@@ -7,7 +7,7 @@ namespace Drex.Grains;
 /// <summary>An item: DReX state and keyword profile; every durable change refreshes its partition of the item index.</summary>
 [Reentrant]
 public sealed class ItemGrain(
-    [PersistentState("item", GrainStorage.Name)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
+    [PersistentState("item", GrainStorage.Actors)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
     DrexMetrics metrics)
     : ActorGrain(state, models, encoder, reviews, metrics), IItemGrain
 {

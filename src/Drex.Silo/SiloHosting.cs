@@ -1,6 +1,7 @@
 using System.Net;
 using Azure.Data.Tables;
 using Drex.Grains;
+using Drex.Persistence;
 using Drex.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -54,12 +55,16 @@ public static partial class SiloHosting
             ConfigureClustering(orleans, silo, storage);
             if (storage.Kind == StorageKind.Azure)
             {
+                // The registry writes once per publish: Orleans' own table storage. Actors write on every interaction:
+                // the group-committing table storage sends the writes that wait together as one transaction.
                 orleans.AddAzureTableGrainStorage(GrainStorage.Name, o => o.TableServiceClient = new TableServiceClient(storage.ConnectionString));
+                orleans.Services.AddGroupCommitTableGrainStorage(GrainStorage.Actors, storage.ConnectionString!, ActorTableOptions(storage));
             }
             else
             {
                 // Folder and Memory keep grain state in memory: a restart starts actors afresh (the log file survives).
                 orleans.AddMemoryGrainStorage(GrainStorage.Name);
+                orleans.AddMemoryGrainStorage(GrainStorage.Actors);
             }
 
             orleans.AddDrexGrains(configuration);
@@ -101,6 +106,19 @@ public static partial class SiloHosting
         var host = app.Services.GetRequiredService<SiloHostOptions>();
         LogStarting(app.Logger, silo.ClusterId, silo.ServiceId, silo.Clustering, silo.SiloPort, silo.GatewayPort, host.HttpPort,
             app.Configuration.GetDrexStorageOptions().Kind);
+    }
+
+    private static TableGrainStorageOptions ActorTableOptions(StorageOptions storage)
+    {
+        try
+        {
+            return new TableGrainStorageOptions { TableName = storage.ActorTable, Partitions = storage.ActorPartitions }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException(
+                $"Configuration {StorageOptions.SectionName}:{nameof(StorageOptions.ActorTable)}/{nameof(StorageOptions.ActorPartitions)}: {e.Message}", e);
+        }
     }
 
     private static void ConfigureClustering(ISiloBuilder orleans, SiloOptions silo, StorageOptions storage)

@@ -37,6 +37,15 @@ public sealed class StorageOptions
     /// <summary>The blob container of the interaction log.</summary>
     public string LogContainer { get; set; } = BlobInteractionLogOptions.DefaultContainer;
 
+    /// <summary>For <see cref="StorageKind.Azure"/>: the table of user and item actor states.</summary>
+    public string ActorTable { get; set; } = "drexactors";
+
+    /// <summary>
+    /// For <see cref="StorageKind.Azure"/>: the table partitions actor states are spread over; writes to one partition
+    /// are group-committed as entity group transactions. Fixed once the table holds states.
+    /// </summary>
+    public int ActorPartitions { get; set; } = 8;
+
     /// <summary>Append blocks after which the blob log starts a new segment.</summary>
     public int LogSegmentMaxBlocks { get; set; } = new BlobInteractionLogOptions().MaxBlocksPerSegment;
 

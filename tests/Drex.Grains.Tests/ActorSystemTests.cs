@@ -119,8 +119,11 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         foreach (var silo in fixture.Cluster.Silos)
         {
             var services = ((InProcessSiloHandle)silo).SiloHost.Services;
-            var options = services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(GrainStorage.Name);
-            Assert.IsType<OrleansGrainStorageSerializer>(options.GrainStorageSerializer);
+            foreach (var storage in new[] { GrainStorage.Name, GrainStorage.Actors })
+            {
+                var options = services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(storage);
+                Assert.IsType<OrleansGrainStorageSerializer>(options.GrainStorageSerializer);
+            }
         }
     }
 

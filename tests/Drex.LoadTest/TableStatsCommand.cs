@@ -12,9 +12,9 @@ public static class TableStatsCommand
     public static Command Create()
     {
         var connection = new Option<string>("--connection-string") { Required = true };
-        var table = new Option<string>("--table") { Description = "Orleans' Azure Table grain storage table.", DefaultValueFactory = _ => "OrleansGrainState" };
+        var table = new Option<string>("--table") { Description = "The grain-state table (actors: drexactors; the registry: OrleansGrainState).", DefaultValueFactory = _ => "drexactors" };
         var top = new Option<int>("--top") { DefaultValueFactory = _ => 5 };
-        var contains = new Option<string?>("--contains") { Description = "Only entities whose partition key contains this text." };
+        var contains = new Option<string?>("--contains") { Description = "Only entities whose partition or row key contains this text." };
         var json = new Option<string?>("--json");
         var command = new Command("table-stats", "Counts grain-state entities and lists the largest.") { connection, table, top, contains, json };
         command.SetAction(async (parse, ct) =>
@@ -26,7 +26,7 @@ public static class TableStatsCommand
             var largest = new List<(string Key, string Type, long Bytes)>();
             await foreach (var entity in client.QueryAsync<TableEntity>(cancellationToken: ct))
             {
-                if (filter is not null && !entity.PartitionKey.Contains(filter, StringComparison.Ordinal))
+                if (filter is not null && !entity.PartitionKey.Contains(filter, StringComparison.Ordinal) && !entity.RowKey.Contains(filter, StringComparison.Ordinal))
                 {
                     continue;
                 }

@@ -60,6 +60,7 @@ public sealed class TestSilo : IAsyncDisposable
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, gatewayPort, serviceId: ServiceId, clusterId: ClusterId)
             .AddMemoryGrainStorage(GrainStorage.Name)
+            .AddMemoryGrainStorage(GrainStorage.Actors)
             .AddDrexGrains(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync();
