@@ -21,26 +21,29 @@ public sealed record ItemPartition(string[] Ids, float[] States, float[] Biases)
     /// <summary>Splits the snapshot's items into the <see cref="DrexKeys.IndexPartitions"/> partitions.</summary>
     public static ItemPartition[] Split(IReadOnlyList<ActorRecord> items, int hidden)
     {
-        var members = new List<ActorRecord>[DrexKeys.IndexPartitions];
-        for (var p = 0; p < members.Length; p++)
+        // Two passes over the items (count, then fill arrays of the exact size): no per-partition lists to grow,
+        // which for a million items took a third of the split.
+        var partitionOf = new byte[items.Count];
+        var sizes = new int[DrexKeys.IndexPartitions];
+        for (var i = 0; i < items.Count; i++)
         {
-            members[p] = [];
+            var p = Of(items[i].Id);
+            partitionOf[i] = checked((byte)p);
+            sizes[p]++;
         }
 
-        foreach (var item in items)
+        var partitions = sizes.Select(n => new ItemPartition(new string[n], new float[n * hidden], new float[n])).ToArray();
+        var filled = new int[partitions.Length];
+        for (var i = 0; i < items.Count; i++)
         {
-            members[Of(item.Id)].Add(item);
+            var item = items[i];
+            var partition = partitions[partitionOf[i]];
+            var slot = filled[partitionOf[i]]++;
+            partition.Ids[slot] = item.Id;
+            partition.Biases[slot] = item.Bias;
+            item.State.AsSpan().CopyTo(partition.States.AsSpan(slot * hidden, hidden));
         }
 
-        return [.. members.Select(m =>
-        {
-            var states = new float[m.Count * hidden];
-            for (var s = 0; s < m.Count; s++)
-            {
-                m[s].State.AsSpan().CopyTo(states.AsSpan(s * hidden, hidden));
-            }
-
-            return new ItemPartition([.. m.Select(a => a.Id)], states, [.. m.Select(a => a.Bias)]);
-        })];
+        return partitions;
     }
 }

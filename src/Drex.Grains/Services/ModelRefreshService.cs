@@ -11,7 +11,7 @@ namespace Drex.Grains.Services;
 public sealed partial class ModelRefreshService(ModelHost models, TimeProvider time, ILogger<ModelRefreshService> logger) : BackgroundService
 {
     /// <summary>How often each silo asks the registry for the active version.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -141,28 +141,25 @@ public sealed class ModelBundle
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var name in GraphFiles.Append(SnapshotFile).Append(KeywordsFile))
         {
-            if (!manifest.Files.TryGetValue(name, out var expected))
-            {
-                throw new InvalidDataException($"The model bundle's manifest does not list {name}.");
-            }
-
-            var content = readFile(name) ?? throw new InvalidDataException($"The model bundle is missing {name}.");
-            var actual = Describe(content);
-            if (actual.Bytes != expected.Bytes)
-            {
-                throw new InvalidDataException($"{name} has {actual.Bytes} bytes; the manifest says {expected.Bytes} (truncated or replaced).");
-            }
-
-            if (!string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidDataException($"{name} does not match its checksum in the manifest (corrupt).");
-            }
-
-            contents[name] = content;
+            contents[name] = readFile(name) ?? throw new InvalidDataException($"The model bundle is missing {name}.");
         }
 
-        using var snapshotStream = new MemoryStream(contents[SnapshotFile], writable: false);
-        var snapshot = ActorSnapshot.Read(snapshotStream);
+        // The snapshot (hundreds of MB for a million items) is hashed while it is parsed; a parse is only used, and a
+        // parse error only reported, once every checksum has matched, so a corrupt file reads as corrupt.
+        var verified = Task.Run(() => Verify(manifest, contents));
+        ActorSnapshot snapshot;
+        try
+        {
+            using var snapshotStream = new MemoryStream(contents[SnapshotFile], writable: false);
+            snapshot = ActorSnapshot.Read(snapshotStream);
+        }
+        catch (Exception)
+        {
+            verified.GetAwaiter().GetResult();
+            throw;
+        }
+
+        verified.GetAwaiter().GetResult();
         if (snapshot.HiddenDim != manifest.Settings.HiddenDim)
         {
             throw new InvalidDataException($"The actor snapshot has states of {snapshot.HiddenDim} values; the manifest says {manifest.Settings.HiddenDim}.");
@@ -175,6 +172,28 @@ public sealed class ModelBundle
             Snapshot = snapshot,
             Keywords = contents[KeywordsFile],
         };
+    }
+
+    private static void Verify(BundleManifest manifest, Dictionary<string, byte[]> contents)
+    {
+        foreach (var (name, content) in contents)
+        {
+            if (!manifest.Files!.TryGetValue(name, out var expected))
+            {
+                throw new InvalidDataException($"The model bundle's manifest does not list {name}.");
+            }
+
+            var actual = Describe(content);
+            if (actual.Bytes != expected.Bytes)
+            {
+                throw new InvalidDataException($"{name} has {actual.Bytes} bytes; the manifest says {expected.Bytes} (truncated or replaced).");
+            }
+
+            if (!string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"{name} does not match its checksum in the manifest (corrupt).");
+            }
+        }
     }
 
     private static byte[] SerializeSnapshot(ActorSnapshot snapshot)
