@@ -43,6 +43,12 @@ public sealed record ModelSettings
     /// <summary>Whether user and item GRU cells share one set of weights.</summary>
     public bool SharedCells { get; init; }
 
+    /// <summary>
+    /// Dot head only: add linear readouts of each side's state, w_u.p + c_u + w_i.q + c_i, to p.q (a per-actor offset
+    /// learned from the interaction history, e.g. how consistently a user rates).
+    /// </summary>
+    public bool ActorReadouts { get; init; }
+
     /// <summary>The head trained (and served) by this model.</summary>
     public RatingHead Head { get; init; } = RatingHead.Dot;
 

@@ -49,6 +49,12 @@ public sealed class ModelWeights
     public const string MlpOutBias = "mlp_out.bias";
     /// <summary>[scale, shift] applied to the head's interaction term (p.q or the MLP output).</summary>
     public const string HeadCalibration = "head_calibration";
+    /// <summary>Dot head with <see cref="ModelSettings.ActorReadouts"/>: linear readouts of the user and item states.</summary>
+    public const string DotWeight = "dot_weight";
+    public const string UserReadoutWeight = "user_readout.weight";
+    public const string UserReadoutBias = "user_readout.bias";
+    public const string ItemReadoutWeight = "item_readout.weight";
+    public const string ItemReadoutBias = "item_readout.bias";
     public const string UserInitial = "user_initial";
     public const string ItemInitial = "item_initial";
 
@@ -101,6 +107,15 @@ public sealed class ModelWeights
             [MlpOutBias] = T(1),
             [HeadCalibration] = new WeightTensor([2], [1f, 0f]),
         };
+        if (s.ActorReadouts)
+        {
+            w[DotWeight] = T(s.HiddenDim);
+            w[UserReadoutWeight] = T(1, s.HiddenDim);
+            w[UserReadoutBias] = T(1);
+            w[ItemReadoutWeight] = T(1, s.HiddenDim);
+            w[ItemReadoutBias] = T(1);
+        }
+
         foreach (var side in new[] { "user", "item" })
         {
             w[Cell(side, "weight_ih")] = T(3 * s.HiddenDim, s.FusionDim);

@@ -101,7 +101,10 @@ public static class DrexGraphs
         return g.ToModelBytes();
     }
 
-    /// <summary>(user [B,H], item [B,H], user_bias [B,1], item_bias [B,1]) -> rating [B,1] = a p.q + c + b_u + b_i + mu.</summary>
+    /// <summary>
+    /// (user [B,H], item [B,H], user_bias [B,1], item_bias [B,1]) -> rating [B,1] = a t + c + b_u + b_i + mu with
+    /// t = p.q, plus w_u.p + c_u + w_i.q + c_i when the settings ask for actor readouts.
+    /// </summary>
     public static byte[] DotHead(ModelSettings s, ModelWeights w)
     {
         var g = new GraphBuilder("drex_head_dot");
@@ -110,7 +113,22 @@ public static class DrexGraphs
         var q = g.Input(Names.Item, f, "batch", s.HiddenDim);
         var bu = g.Input(Names.UserBias, f, "batch", 1);
         var bi = g.Input(Names.ItemBias, f, "batch", 1);
-        var dot = g.Node("ReduceSum", [g.Mul(p, q), g.Int64s(1)], null, GraphBuilder.IntAttribute("keepdims", 1));
+        var pq = g.Mul(p, q);
+        if (s.ActorReadouts)
+        {
+            var d = w[ModelWeights.DotWeight];
+            pq = g.Mul(pq, g.Constant(d.Data, d.Data.Length));
+        }
+
+        var dot = g.Node("ReduceSum", [pq, g.Int64s(1)], null, GraphBuilder.IntAttribute("keepdims", 1));
+        if (s.ActorReadouts)
+        {
+            // p.q + (w_u.p + c_u) + (w_i.q + c_i), summed in the trainer's order.
+            dot = g.Add(
+                g.Add(dot, g.Linear(p, w[ModelWeights.UserReadoutWeight], w[ModelWeights.UserReadoutBias])),
+                g.Linear(q, w[ModelWeights.ItemReadoutWeight], w[ModelWeights.ItemReadoutBias]));
+        }
+
         var rating = g.Add(g.Add(g.Add(Calibrated(g, w, dot), bu), bi), g.Scalar(s.GlobalMean));
         g.Output(rating, Names.Rating, "batch", 1);
         return g.ToModelBytes();

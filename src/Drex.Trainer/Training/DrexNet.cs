@@ -30,6 +30,10 @@ internal sealed class DrexNet : nn.Module
     private readonly Linear mlp_hidden;
     private readonly Linear mlp_out;
     private readonly Dropout text_dropout;
+    private readonly Linear? aux_text;
+    private readonly Parameter? dot_weight;
+    private readonly Linear? user_readout;
+    private readonly Linear? item_readout;
 #pragma warning restore IDE1006
 
     // Scalars held for the module's lifetime: a temporary Scalar from an implicit conversion (including the alpha of
@@ -38,7 +42,7 @@ internal sealed class DrexNet : nn.Module
     private readonly Scalar _one = 1f.ToScalar();
     private readonly Scalar _maskPenalty = DrexGraphs.MaskPenalty.ToScalar();
 
-    public DrexNet(ModelSettings settings, int users, int items, bool perIdOffsets, double dropout = 0) : base("drex")
+    public DrexNet(ModelSettings settings, int users, int items, bool perIdOffsets, double dropout = 0, bool auxText = false) : base("drex")
     {
         text_dropout = nn.Dropout(dropout);
         Settings = settings;
@@ -73,6 +77,25 @@ internal sealed class DrexNet : nn.Module
 
         mlp_hidden = nn.Linear(3 * h, settings.MlpHiddenDim);
         mlp_out = nn.Linear(settings.MlpHiddenDim, 1);
+        if (settings.ActorReadouts)
+        {
+            dot_weight = nn.Parameter(ones(h));
+            user_readout = nn.Linear(h, 1);
+            item_readout = nn.Linear(h, 1);
+            using (no_grad())
+            {
+                user_readout.weight!.mul_(0.1);
+                item_readout.weight!.mul_(0.1);
+                user_readout.bias!.zero_();
+                item_readout.bias!.zero_();
+            }
+        }
+
+        if (auxText)
+        {
+            aux_text = nn.Linear(settings.TextFeatureDim, 1);
+        }
+
         RegisterComponents();
     }
 
@@ -81,12 +104,26 @@ internal sealed class DrexNet : nn.Module
     /// <summary>tokens [B,L,D], mask [B,L] -> (feature [B,F], attention [B,L]).</summary>
     public (Tensor Feature, Tensor Attention) Encode(Tensor tokens, Tensor mask, Tensor levels, Tensor hasRating, Tensor hasReview)
     {
+        var (feature, alpha, _) = EncodeWithText(tokens, mask, levels, hasRating, hasReview);
+        return (feature, alpha);
+    }
+
+    /// <summary>
+    /// Training only: the rating the auxiliary head reads from a review's own text feature t_d (centred on mu),
+    /// [B]. The head is not exported; it only shapes t_d (and through it the states) towards the review's sentiment.
+    /// </summary>
+    public Tensor AuxiliaryRating(Tensor textFeature) =>
+        (aux_text ?? throw new InvalidOperationException("No auxiliary text head.")).forward(textFeature).squeeze(1);
+
+    /// <summary>As <see cref="Encode"/>, also returning the review feature t_d [B,T].</summary>
+    public (Tensor Feature, Tensor Attention, Tensor Text) EncodeWithText(Tensor tokens, Tensor mask, Tensor levels, Tensor hasRating, Tensor hasReview)
+    {
         var scores = attention.forward(tokens).tanh().matmul(attention_vector);
         var alpha = scores.add(mask.sub(_one).mul(_maskPenalty), _one).softmax(-1);
         var pooled = text_dropout.forward(alpha.unsqueeze(1).matmul(tokens).squeeze(1));
         var textFeature = text.forward(pooled).relu();
         var fused = cat([rating.forward(levels) * hasRating, textFeature * hasReview, hasRating, hasReview], 1);
-        return (fusion.forward(fused).relu(), alpha);
+        return (fusion.forward(fused).relu(), alpha, textFeature);
     }
 
     /// <summary>The starting state of users (by index) before their first interaction.</summary>
@@ -108,10 +145,18 @@ internal sealed class DrexNet : nn.Module
     public (float Scale, float Shift) Calibration { get; set; } = (1f, 0f);
 
     /// <summary>The interaction term of the configured head: p.q (dot) or MLP([p ; q ; p*q]).</summary>
-    public Tensor InteractionTerm(Tensor p, Tensor q) =>
-        Settings.Head == RatingHead.Dot
-            ? (p * q).sum(1L)
-            : mlp_out.forward(mlp_hidden.forward(cat([p, q, p * q], 1)).relu()).squeeze(1);
+    public Tensor InteractionTerm(Tensor p, Tensor q)
+    {
+        if (Settings.Head != RatingHead.Dot)
+        {
+            return mlp_out.forward(mlp_hidden.forward(cat([p, q, p * q], 1)).relu()).squeeze(1);
+        }
+
+        var dot = dot_weight is null ? (p * q).sum(1L) : (p * q * dot_weight).sum(1L);
+        return user_readout is null || item_readout is null
+            ? dot
+            : dot.add(user_readout.forward(p).squeeze(1), _one).add(item_readout.forward(q).squeeze(1), _one);
+    }
 
     /// <summary>What the head adds to the interaction term: mu plus, for the dot head, the per-id biases.</summary>
     public Tensor Baseline(Tensor users, Tensor items)
@@ -135,6 +180,25 @@ internal sealed class DrexNet : nn.Module
         }
 
         return Baseline(users, items).add(term, _one);
+    }
+
+    /// <summary>Sets the actor readout head: term = sum_k d_k p_k q_k + w_u.p + w_i.q + c.</summary>
+    public void SetReadouts(float[] d, float[] wu, float[] wi, float c)
+    {
+        if (dot_weight is null || user_readout is null || item_readout is null)
+        {
+            throw new InvalidOperationException("The model has no actor readouts.");
+        }
+
+        using (no_grad())
+        {
+            var device = dot_weight.device;
+            dot_weight.copy_(tensor(d, device: device));
+            user_readout.weight!.copy_(tensor(wu, [1, wu.Length], device: device));
+            item_readout.weight!.copy_(tensor(wi, [1, wi.Length], device: device));
+            user_readout.bias!.copy_(tensor(new[] { c }, device: device));
+            item_readout.bias!.zero_();
+        }
     }
 
     /// <summary>Squared norms of the per-id parameters (biases and offsets) of a batch's users and items.</summary>
@@ -180,6 +244,18 @@ internal sealed class DrexNet : nn.Module
                  })
         {
             weights[name] = ToWeight(parameters[name]);
+        }
+
+        if (user_readout is not null && item_readout is not null)
+        {
+            foreach (var name in new[]
+                     {
+                         ModelWeights.DotWeight, ModelWeights.UserReadoutWeight, ModelWeights.UserReadoutBias,
+                         ModelWeights.ItemReadoutWeight, ModelWeights.ItemReadoutBias,
+                     })
+            {
+                weights[name] = ToWeight(parameters[name]);
+            }
         }
 
         foreach (var part in new[] { "weight_ih", "weight_hh", "bias_ih", "bias_hh" })

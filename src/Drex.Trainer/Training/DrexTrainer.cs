@@ -28,7 +28,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
     {
         var device = ResolveDevice(options.Device);
         random.manual_seed(seed);
-        var net = new DrexNet(settings, data.UserCount, data.ItemCount, options.PerIdOffsets, options.Dropout);
+        var net = new DrexNet(settings, data.UserCount, data.ItemCount, options.PerIdOffsets, options.Dropout, options.AuxTextLoss > 0);
         if (biases is { } b)
         {
             net.InitializeBiases(b.Users, b.Items, options.FreezeBiases || trainBaseline is not null);
@@ -148,7 +148,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 var (previousUsers, previousItems) = (_users, _items);
                 using var scope = NewDisposeScope();
                 var all = step.SelectMany(b => b).ToArray();
-                var (feature, attention) = Features(all);
+                var (feature, attention, text) = Features(all);
                 if (collectAttention)
                 {
                     CollectAttention(all, attention);
@@ -158,6 +158,19 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 Tensor? loss = null;
                 Tensor penalty = zeros(1, device: device);
                 var stepRated = 0;
+                if (optimizer is not null && options is { AuxTextLoss: > 0 })
+                {
+                    // Auxiliary sentiment loss: each rated review's text feature t_d predicts its own rating.
+                    var auxRows = Enumerable.Range(0, all.Length).Where(k => data.HasRating(all[k]) && data.ReviewLength(all[k]) > 0).ToArray();
+                    if (auxRows.Length > 0)
+                    {
+                        var sel = tensor(auxRows.Select(k => (long)k).ToArray(), device: device);
+                        var target = tensor(auxRows.Select(k => data.Ratings[all[k]] - net.Settings.GlobalMean).ToArray(), device: device);
+                        using var weight = options.AuxTextLoss.ToScalar();
+                        penalty = penalty.add(net.AuxiliaryRating(text.index_select(0, sel)).sub(target).square().sum().mul(weight), _one);
+                    }
+                }
+
                 foreach (var batch in step)
                 {
                     var rows = arange(row, row + batch.Count, dtype: ScalarType.Int64, device: device);
@@ -235,7 +248,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 _attention);
         }
 
-        private (Tensor Feature, Tensor Attention) Features(int[] rows)
+        private (Tensor Feature, Tensor Attention, Tensor Text) Features(int[] rows)
         {
             var d = net.Settings.TextDim;
             var n = rows.Length;
@@ -263,7 +276,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 }
             }
 
-            return net.Encode(
+            return net.EncodeWithText(
                 tensor(tokens, [n, length, d], device: device),
                 tensor(mask, [n, length], device: device),
                 tensor(levels, device: device),

@@ -44,6 +44,24 @@ internal sealed record TrainerOptions
     /// <summary>Learn a per-id offset to the initial state of ids seen in training (MODEL.md step 5).</summary>
     public bool PerIdOffsets { get; init; }
 
+    /// <summary>
+    /// Weight of an auxiliary training loss: a linear head reads each rated review's own rating from its text feature
+    /// t_d (squared error against r - mu), so that t_d, and through it the states, carry the review's sentiment.
+    /// 0: off. The head is training-only (not exported). Off by default: with OutOfFoldHead and weight 5 (chosen on
+    /// validation among 0.5, 2, 5, 10) DReX beats the bias model on Musical Instruments, but the attention then follows
+    /// sentiment words and keyword profiles lose their topic words (BENCHMARKS.md).
+    /// </summary>
+    public double AuxTextLoss { get; init; }
+
+    /// <summary>
+    /// Dot head with actor readouts: after training, refit the head (sum_k d_k p_k q_k + w_u.p + w_i.q + c) by ridge
+    /// regression on out-of-fold states: for each cross-fit fold, the states after replaying the other folds predict
+    /// that fold's residuals from the out-of-fold biases, as final states predict held-out ratings. The ridge
+    /// strength is chosen on validation (an infinite strength leaves only the shift c). Replaces the validation
+    /// calibration of the dot head; needs CrossFitFolds > 1 and WarmStartBiases. Sets ModelSettings.ActorReadouts.
+    /// </summary>
+    public bool OutOfFoldHead { get; init; }
+
     /// <summary>"cpu", "cuda" or "auto" (CUDA when available).</summary>
     public string Device { get; init; } = "auto";
 }

@@ -11,14 +11,27 @@ public sealed class ParityTests
     private static readonly TrainerOptions Options = new() { MaxEpochs = 2, Patience = 5, StepInteractions = 32, Device = "cpu" };
 
     [Theory]
-    [InlineData(RatingHead.Dot, false, true)]
-    [InlineData(RatingHead.Mlp, true, false)]
-    public void ExportedGraphs_MatchTorchSharp_WithinTolerance(RatingHead head, bool sharedCells, bool offsets)
+    [InlineData(RatingHead.Dot, false, true, false)]
+    [InlineData(RatingHead.Dot, false, false, true)]
+    [InlineData(RatingHead.Mlp, true, false, false)]
+    public void ExportedGraphs_MatchTorchSharp_WithinTolerance(RatingHead head, bool sharedCells, bool offsets, bool readouts)
     {
         var data = SyntheticData.Create(12, 9, 160, seed: 3);
         var all = Enumerable.Range(0, data.Count).ToArray();
-        var settings = new ModelSettings { Head = head, SharedCells = sharedCells, GlobalMean = 3f, HiddenDim = 16, FusionDim = 24 };
-        using var trained = new DrexTrainer(Options with { PerIdOffsets = offsets }).Train(data, all[..120], all[120..], settings, seed: 1);
+        var settings = new ModelSettings
+        {
+            Head = head, SharedCells = sharedCells, ActorReadouts = readouts, GlobalMean = 3f, HiddenDim = 16, FusionDim = 24,
+        };
+        using var trained = new DrexTrainer(Options with { PerIdOffsets = offsets, AuxTextLoss = readouts ? 1 : 0 })
+            .Train(data, all[..120], all[120..], settings, seed: 1);
+        if (readouts)
+        {
+            // As the out-of-fold ridge head sets them: arbitrary values, not the identity the training starts from.
+            var random = new Random(7);
+            float[] Draw(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            trained.Net.SetReadouts(Draw(16), Draw(16), Draw(16), 0.2f);
+        }
+
         using var runtime = new DrexRuntime(Bundle(trained, data, SnapshotPoint.End));
         var net = trained.Net;
 
