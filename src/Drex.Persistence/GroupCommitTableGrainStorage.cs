@@ -52,6 +52,7 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     private readonly string _serviceId;
     private readonly IGrainStorageSerializer _serializer;
     private readonly ILogger _logger;
+    private readonly string[] _partitionKeys;
     private readonly PartitionWriter[] _writers;
     private readonly PartitionReader[] _readers;
 
@@ -67,6 +68,7 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         _serviceId = serviceId;
         _serializer = serializer;
         _logger = logger;
+        _partitionKeys = Enumerable.Range(0, options.Partitions).Select(n => $"{EscapeKey(serviceId)}-{n:x3}").ToArray();
         _writers = Enumerable.Range(0, options.Partitions).Select(_ => new PartitionWriter(this)).ToArray();
         _readers = Enumerable.Range(0, options.Partitions).Select(_ => new PartitionReader(this)).ToArray();
     }
@@ -167,8 +169,8 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     internal (string Partition, string Row, int Index) KeyOf(string stateName, GrainId grainId)
     {
         var row = EscapeKey($"{stateName}.{grainId}");
-        var index = (int)(XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(row)) % (uint)_writers.Length);
-        return ($"{EscapeKey(_serviceId)}-{index:x3}", row, index);
+        var index = (int)(XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(row)) % (uint)_partitionKeys.Length);
+        return (_partitionKeys[index], row, index);
     }
 
     /// <summary>
@@ -209,7 +211,18 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
                 ?? throw new InvalidOperationException($"Grain storage '{_name}': the {stateName} entity of {grainId} lacks chunk {i} of {chunks}.");
         }
 
-        return BinaryData.FromBytes(parts.Length == 1 ? parts[0] : parts.SelectMany(p => p).ToArray());
+        if (parts.Length == 1)
+        {
+            return BinaryData.FromBytes(parts[0]);
+        }
+
+        var whole = new byte[parts.Sum(p => p.Length)];
+        for (var (i, offset) = (0, 0); i < parts.Length; offset += parts[i].Length, i++)
+        {
+            parts[i].CopyTo(whole, offset);
+        }
+
+        return BinaryData.FromBytes(whole);
     }
 
     private static Exception Explain(RequestFailedException e, PendingOperation operation) => e.Status switch

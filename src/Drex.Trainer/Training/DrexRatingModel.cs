@@ -125,15 +125,16 @@ internal sealed class DrexRatingModel(RatingHead head, ReviewLibrary reviews, Tr
 
         (double[] W, double C, double Mse)? best = null;
         var lambdas = new[] { 1.0, 3, 10, 30, 100, 300, 1e3, 3e3, 1e4, 3e4, 1e5, double.PositiveInfinity };
+        var validFeatures = valid.Select(v => Phi(v.P, v.Q)).ToArray();
         foreach (var lambda in lambdas)
         {
             var w = double.IsPositiveInfinity(lambda) ? new double[dims] : SolveRidge(xtx, xty, lambda);
             var c = yMean - w.Zip(mean, (a, b) => a * b).Sum();
             double se = 0;
-            foreach (var v in valid)
+            for (var k = 0; k < valid.Length; k++)
             {
-                var f = Phi(v.P, v.Q);
-                var term = c + w.Zip(f, (a, b) => a * b).Sum();
+                var v = valid[k];
+                var term = c + w.Zip(validFeatures[k], (a, b) => a * b).Sum();
                 var e = net.Settings.Clamp((float)(v.Base + term)) - v.R;
                 se += e * e;
             }
