@@ -15,8 +15,8 @@ namespace Drex.Persistence;
 /// over a fixed number of table partitions, and the writes to one partition that wait while its previous request
 /// is in flight go out together as one entity group transaction (up to 100 entities). Every write keeps Orleans'
 /// contract: it completes only when its entity is durable, with optimistic concurrency on the entity's ETag (a stale
-/// ETag fails that write alone with <see cref="InconsistentStateException"/>, never its batch-mates). Reads that
-/// wait together (actors activating at once) go out as one query for their row keys.
+/// ETag fails that write alone with <see cref="InconsistentStateException"/>, never its batch-mates). Reads are
+/// point reads (partition and row key), the one lookup the service indexes.
 /// </summary>
 /// <remarks>
 /// Why: each grain write of the stock provider is one request, and an interaction writes two grains. Azurite
@@ -32,9 +32,6 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     /// <summary>Entities per entity group transaction at most (the service's limit).</summary>
     public const int MaxBatchEntities = 100;
 
-    /// <summary>Row keys per batched read at most: with the partition key, the 15 comparisons a filter may hold.</summary>
-    public const int MaxReadKeys = 14;
-
     private const int ChunkBytes = 64 * 1024;
     private const int MaxChunks = 15;
     private const string ChunksProperty = "Chunks";
@@ -43,8 +40,6 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     private static readonly Meter Meter = new("Drex.Persistence");
     private static readonly Histogram<int> WriteEntities = Meter.CreateHistogram<int>(
         "drex.storage.write.entities", "{entity}", "Grain-state entities written per table request.");
-    private static readonly Histogram<int> ReadKeys = Meter.CreateHistogram<int>(
-        "drex.storage.read.keys", "{entity}", "Grain states asked for per table read request.");
 
     private readonly string _name;
     private readonly TableClient _table;
@@ -54,7 +49,6 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     private readonly ILogger _logger;
     private readonly string[] _partitionKeys;
     private readonly PartitionWriter[] _writers;
-    private readonly PartitionReader[] _readers;
 
     /// <summary>Creates the storage; the table is created (and checked) when the silo starts.</summary>
     public GroupCommitTableGrainStorage(
@@ -70,7 +64,6 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         _logger = logger;
         _partitionKeys = Enumerable.Range(0, options.Partitions).Select(n => $"{EscapeKey(serviceId)}-{n:x3}").ToArray();
         _writers = Enumerable.Range(0, options.Partitions).Select(_ => new PartitionWriter(this)).ToArray();
-        _readers = Enumerable.Range(0, options.Partitions).Select(_ => new PartitionReader(this)).ToArray();
     }
 
     /// <inheritdoc />
@@ -112,9 +105,9 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var (partition, row, index) = KeyOf(stateName, grainId);
-        var entity = await _readers[index].Submit(new PendingRead(partition, row)).ConfigureAwait(false);
-        if (entity is null)
+        var (partition, row, _) = KeyOf(stateName, grainId);
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(partition, row).ConfigureAwait(false);
+        if (!response.HasValue || response.Value is not { } entity)
         {
             grainState.ETag = null;
             grainState.RecordExists = false;
@@ -251,57 +244,39 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         public void Fail(Exception e) => _done.TrySetException(e);
     }
 
-    /// <summary>One grain read waiting for its partition's next query.</summary>
-    private sealed class PendingRead(string partition, string row)
-    {
-        private readonly TaskCompletionSource<TableEntity?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string Partition => partition;
-        public string Row => row;
-        public Task<TableEntity?> Task => _done.Task;
-
-        public void Complete(TableEntity? entity) => _done.TrySetResult(entity);
-
-        public void Fail(Exception e) => _done.TrySetException(e);
-    }
-
     /// <summary>
-    /// Group commit for one kind of request to one partition: at most one request in flight; what arrives meanwhile
-    /// waits and goes out together in the next one.
+    /// A partition's writes, group-committed: at most one request in flight; the writes that arrive meanwhile wait
+    /// and go out together in the next one, as one entity group transaction (one entity at most once, at most 100
+    /// entities and the byte budget). A lone write goes out as a single-entity request.
     /// </summary>
-    private abstract class GroupQueue<T>
+    private sealed class PartitionWriter(GroupCommitTableGrainStorage storage)
     {
         private readonly Lock _lock = new();
-        private readonly List<T> _waiting = [];
+        private readonly List<PendingOperation> _waiting = [];
         private bool _draining;
 
-        protected void Enqueue(T item)
+        public Task<ETag> Submit(PendingOperation operation)
         {
             lock (_lock)
             {
-                _waiting.Add(item);
+                _waiting.Add(operation);
                 if (_draining)
                 {
-                    return;
+                    return operation.Task;
                 }
 
                 _draining = true;
             }
 
-            _ = System.Threading.Tasks.Task.Run(DrainAsync);
+            _ = Task.Run(DrainAsync);
+            return operation.Task;
         }
-
-        /// <summary>Moves the next request's items out of <paramref name="waiting"/> (at least one).</summary>
-        protected abstract List<T> Take(List<T> waiting);
-
-        /// <summary>Sends one request and completes or fails every item in it; never throws.</summary>
-        protected abstract Task SendAsync(List<T> batch);
 
         private async Task DrainAsync()
         {
             while (true)
             {
-                List<T> batch;
+                List<PendingOperation> batch;
                 lock (_lock)
                 {
                     if (_waiting.Count == 0)
@@ -316,21 +291,9 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
                 await SendAsync(batch).ConfigureAwait(false);
             }
         }
-    }
 
-    /// <summary>
-    /// A partition's writes: one entity group transaction per request (one entity at most once, at most 100 entities
-    /// and the byte budget); a lone write goes out as a single-entity request.
-    /// </summary>
-    private sealed class PartitionWriter(GroupCommitTableGrainStorage storage) : GroupQueue<PendingOperation>
-    {
-        public Task<ETag> Submit(PendingOperation operation)
-        {
-            Enqueue(operation);
-            return operation.Task;
-        }
-
-        protected override List<PendingOperation> Take(List<PendingOperation> waiting)
+        /// <summary>Moves the next request's writes out of <paramref name="waiting"/> (at least one).</summary>
+        private List<PendingOperation> Take(List<PendingOperation> waiting)
         {
             var batch = new List<PendingOperation>();
             var rows = new HashSet<string>(StringComparer.Ordinal);
@@ -351,7 +314,8 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
             return batch;
         }
 
-        protected override async Task SendAsync(List<PendingOperation> batch)
+        /// <summary>Sends one request and completes or fails every write in it; never throws.</summary>
+        private async Task SendAsync(List<PendingOperation> batch)
         {
             try
             {
@@ -408,64 +372,6 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
             catch (RequestFailedException e)
             {
                 operation.Fail(Explain(e, operation));
-            }
-        }
-    }
-
-    /// <summary>
-    /// A partition's reads: the reads that wait together go out as one query naming their row keys (at most
-    /// <see cref="MaxReadKeys"/>: the service allows 15 comparisons per filter); a lone read is a point read.
-    /// </summary>
-    private sealed class PartitionReader(GroupCommitTableGrainStorage storage) : GroupQueue<PendingRead>
-    {
-        public Task<TableEntity?> Submit(PendingRead read)
-        {
-            Enqueue(read);
-            return read.Task;
-        }
-
-        protected override List<PendingRead> Take(List<PendingRead> waiting)
-        {
-            var count = Math.Min(MaxReadKeys, waiting.Count);
-            var batch = waiting.GetRange(0, count);
-            waiting.RemoveRange(0, count);
-            return batch;
-        }
-
-        protected override async Task SendAsync(List<PendingRead> batch)
-        {
-            try
-            {
-                var table = storage._table;
-                ReadKeys.Record(batch.Count);
-                if (batch.Count == 1)
-                {
-                    var response = await table.GetEntityIfExistsAsync<TableEntity>(batch[0].Partition, batch[0].Row).ConfigureAwait(false);
-                    batch[0].Complete(response.HasValue ? response.Value : null);
-                    return;
-                }
-
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {batch[0].Partition}") + " and ("
-                    + string.Join(" or ", batch.Select(r => r.Row).Distinct(StringComparer.Ordinal).Select(row => TableClient.CreateQueryFilter($"RowKey eq {row}")))
-                    + ")";
-                var found = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-                await foreach (var entity in table.QueryAsync<TableEntity>(filter).ConfigureAwait(false))
-                {
-                    found[entity.RowKey] = entity;
-                }
-
-                foreach (var read in batch)
-                {
-                    read.Complete(found.GetValueOrDefault(read.Row));
-                }
-            }
-            catch (Exception e)
-            {
-                LogRequestFailed(storage._logger, e, storage._name, "read", batch.Count);
-                foreach (var read in batch)
-                {
-                    read.Fail(e);
-                }
             }
         }
     }

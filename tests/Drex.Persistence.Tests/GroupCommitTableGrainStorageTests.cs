@@ -99,7 +99,7 @@ public sealed class GroupCommitTableGrainStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ConcurrentReads_InOnePartition_GoOutAsQueries_AndEachGetsItsOwnState()
+    public async Task ConcurrentReads_InOnePartition_EachGetsItsOwnState()
     {
         var storage = await StartAsync(partitions: 1);
         for (var i = 0; i < 100; i += 2)
@@ -107,17 +107,8 @@ public sealed class GroupCommitTableGrainStorageTests(AzuriteFixture azurite)
             await storage.WriteStateAsync(State, Grain($"reader {i}"), new GrainState<List<string>>([$"state {i}"]));
         }
 
-        var keysPerRequest = new List<int>();
-        using var listener = ListenTo("drex.storage.read.keys", keysPerRequest);
         var reads = Enumerable.Range(0, 100).Select(i => new GrainState<List<string>>(["default"])).ToArray();
         await Task.WhenAll(reads.Select((state, i) => storage.ReadStateAsync(State, Grain($"reader {i}"), state)));
-
-        lock (keysPerRequest)
-        {
-            Assert.Equal(100, keysPerRequest.Sum());
-            Assert.True(keysPerRequest.Max() > 1, "no read waited for another: nothing was batched");
-            Assert.True(keysPerRequest.Max() <= GroupCommitTableGrainStorage.MaxReadKeys);
-        }
 
         for (var i = 0; i < reads.Length; i++)
         {
