@@ -6,7 +6,7 @@ namespace Drex.Trainer.Data;
 /// A streaming RFC 4180 reader: comma-separated fields, double-quoted fields may hold commas, newlines and doubled
 /// quotes; records end with LF, CRLF or CR. A quote inside an unquoted field is kept as a literal character.
 /// </summary>
-internal sealed class CsvReader : IDisposable
+internal sealed class CsvReader : IRecordReader
 {
     private readonly TextReader _reader;
     private readonly string _path;
@@ -24,14 +24,12 @@ internal sealed class CsvReader : IDisposable
         _path = path;
     }
 
-    /// <summary>The 1-based line on which the current record starts.</summary>
     public long LineNumber { get; private set; }
 
     public int FieldCount => _fields.Count;
 
     public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_fields[index].Start, _fields[index].Length);
 
-    /// <summary>True when the current record is an empty line.</summary>
     public bool IsBlank => _fields.Count == 1 && _fields[0].Length == 0;
 
     public bool ReadRecord()

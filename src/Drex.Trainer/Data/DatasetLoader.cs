@@ -5,7 +5,8 @@ using Drex.Model.Data;
 namespace Drex.Trainer.Data;
 
 /// <summary>
-/// Loads interactions from a file or folder, detecting the format. A folder with ratings.csv[.gz] is MovieLens; a
+/// Loads interactions from a file or folder, detecting the format. A folder with ratings.csv, ratings.dat or u.data
+/// (each optionally .gz) is MovieLens, and so is a path naming one of those files; a
 /// folder with exactly one .json/.jsonl file (optionally .gz) is read as that file. A JSON lines file's format is
 /// sniffed from the keys of its first non-blank line: reviewerID+asin is Amazon 2014/2018, user_id+parent_asin/asin is
 /// Amazon 2023, userId+itemId+seq is the interaction log. Public datasets skip rows without user or item (counted);
@@ -15,7 +16,7 @@ public static class DatasetLoader
 {
     private const string Expected =
         "expected Amazon 2014/2018 JSON lines (reviewerID, asin), Amazon 2023 JSON lines (user_id, parent_asin or asin), "
-        + "a Drex interaction log (userId, itemId, seq), or a MovieLens folder (ratings.csv[.gz])";
+        + "a Drex interaction log (userId, itemId, seq), or a MovieLens folder (ratings.csv, ratings.dat or u.data)";
 
     private static readonly string[] JsonSuffixes = [".json", ".jsonl", ".json.gz", ".jsonl.gz"];
 
@@ -74,7 +75,7 @@ public static class DatasetLoader
         }
 
         var name = Path.GetFileName(path);
-        if (name.Equals("ratings.csv", StringComparison.OrdinalIgnoreCase) || name.Equals("ratings.csv.gz", StringComparison.OrdinalIgnoreCase))
+        if (MovieLensReader.RatingsFiles.Any(f => name.Equals(f, StringComparison.OrdinalIgnoreCase) || name.Equals(f + ".gz", StringComparison.OrdinalIgnoreCase)))
         {
             return (Path.GetDirectoryName(Path.GetFullPath(path))!, DatasetFormat.MovieLens);
         }

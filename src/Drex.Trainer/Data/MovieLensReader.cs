@@ -4,8 +4,14 @@ using Drex.Model.Data;
 namespace Drex.Trainer.Data;
 
 /// <summary>
-/// Streams a MovieLens folder: <c>ratings.csv</c> (userId,movieId,rating,timestamp) and, when present,
-/// <c>tags.csv</c> (userId,movieId,tag,timestamp), each plain or gzip, columns found by header name.
+/// Streams a MovieLens folder in any of the layouts GroupLens publishes, each file plain or gzip:
+/// <list type="bullet">
+/// <item><c>ratings.csv</c> (userId,movieId,rating,timestamp) and optional <c>tags.csv</c> (userId,movieId,tag,timestamp),
+/// RFC 4180, columns found by header name (ml-latest, ml-20m and later);</item>
+/// <item><c>ratings.dat</c> and optional <c>tags.dat</c>, <c>UserID::MovieID::Rating|Tag::Timestamp</c> without a
+/// header (ml-1m, ml-10m); a tag may itself hold <c>::</c>;</item>
+/// <item><c>u.data</c>, tab-separated <c>user item rating timestamp</c> without a header (ml-100k).</item>
+/// </list>
 /// <list type="bullet">
 /// <item>Every rating row becomes an interaction; its review is the pair's tags in timestamp order (ties in file
 /// order), joined with ", ", or null when the pair has no tags.</item>
@@ -19,36 +25,54 @@ namespace Drex.Trainer.Data;
 /// </summary>
 public static class MovieLensReader
 {
-    private const string RatingsFile = "ratings.csv";
-    private const string TagsFile = "tags.csv";
+    /// <summary>The layouts, in the order a folder is checked for them.</summary>
+    private static readonly Layout[] Layouts =
+    [
+        new("ratings.csv", "tags.csv", Header: true),
+        new("ratings.dat", "tags.dat", Header: false, Separator: "::"),
+        new("u.data", null, Header: false, Separator: "\t"),
+    ];
 
-    /// <summary>True when <paramref name="folder"/> holds ratings.csv or ratings.csv.gz.</summary>
-    public static bool IsMovieLensFolder(string folder) =>
-        Directory.Exists(folder) && DataFile.FindInFolder(folder, RatingsFile) is not null;
+    /// <summary>The file names that make a folder a MovieLens folder (each also as .gz).</summary>
+    public static IEnumerable<string> RatingsFiles => Layouts.Select(l => l.Ratings);
+
+    /// <summary>True when <paramref name="folder"/> holds one of the layouts' ratings files.</summary>
+    public static bool IsMovieLensFolder(string folder) => Directory.Exists(folder) && Find(folder) is not null;
 
     /// <summary>Streams the folder's interactions: ratings in file order, then review-only tag pairs.</summary>
     public static IEnumerable<Interaction> Read(string folder, DatasetReadCounters? counters = null)
     {
-        var ratings = Directory.Exists(folder) ? DataFile.FindInFolder(folder, RatingsFile) : null;
-        if (ratings is null)
-        {
-            throw new FileNotFoundException($"No {RatingsFile} or {RatingsFile}.gz in MovieLens folder {folder}", folder);
-        }
-
-        return ReadFolder(ratings, DataFile.FindInFolder(folder, TagsFile), counters ?? new DatasetReadCounters());
+        var (layout, ratings) = (Directory.Exists(folder) ? Find(folder) : null)
+            ?? throw new FileNotFoundException(
+                $"No MovieLens ratings file ({string.Join(", ", RatingsFiles)}, plain or .gz) in folder {folder}", folder);
+        var tags = layout.Tags is null ? null : DataFile.FindInFolder(folder, layout.Tags);
+        return ReadFolder(layout, ratings, tags, counters ?? new DatasetReadCounters());
     }
 
-    private static IEnumerable<Interaction> ReadFolder(string ratingsPath, string? tagsPath, DatasetReadCounters counters)
+    private static (Layout Layout, string Ratings)? Find(string folder)
+    {
+        foreach (var layout in Layouts)
+        {
+            if (DataFile.FindInFolder(folder, layout.Ratings) is { } ratings)
+            {
+                return (layout, ratings);
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<Interaction> ReadFolder(Layout layout, string ratingsPath, string? tagsPath, DatasetReadCounters counters)
     {
         counters.Rows = 0;
         counters.Skipped = 0;
         var pool = new StringPool();
-        var tags = tagsPath is null ? new() : ReadTags(tagsPath, pool, counters);
+        var tags = tagsPath is null ? new() : ReadTags(layout, tagsPath, pool, counters);
         var rated = new HashSet<(string, string)>();
 
-        using (var csv = new CsvReader(DataFile.OpenRead(ratingsPath), ratingsPath))
+        using (var csv = layout.Open(ratingsPath))
         {
-            var columns = ReadHeader(csv, ratingsPath, ["userId", "movieId", "rating", "timestamp"], out var width);
+            var columns = layout.Columns(csv, ratingsPath, ["userId", "movieId", "rating", "timestamp"], out var width);
             while (csv.ReadRecord())
             {
                 if (csv.IsBlank)
@@ -57,7 +81,7 @@ public static class MovieLensReader
                 }
 
                 counters.Rows++;
-                CheckFieldCount(csv, width, ratingsPath);
+                layout.CheckFieldCount(csv, width, ratingsPath);
                 var user = csv[columns[0]].Trim();
                 var movie = csv[columns[1]].Trim();
                 if (user.IsEmpty || movie.IsEmpty)
@@ -90,11 +114,11 @@ public static class MovieLensReader
     }
 
     /// <summary>Reads tags grouped by pair, pairs in order of their first tag row.</summary>
-    private static OrderedDictionary<(string, string), PairTags> ReadTags(string path, StringPool pool, DatasetReadCounters counters)
+    private static OrderedDictionary<(string, string), PairTags> ReadTags(Layout layout, string path, StringPool pool, DatasetReadCounters counters)
     {
         var tags = new OrderedDictionary<(string, string), PairTags>();
-        using var csv = new CsvReader(DataFile.OpenRead(path), path);
-        var columns = ReadHeader(csv, path, ["userId", "movieId", "tag", "timestamp"], out var width);
+        using var csv = layout.Open(path);
+        var columns = layout.Columns(csv, path, ["userId", "movieId", "tag", "timestamp"], out var width);
         while (csv.ReadRecord())
         {
             if (csv.IsBlank)
@@ -103,7 +127,7 @@ public static class MovieLensReader
             }
 
             counters.Rows++;
-            CheckFieldCount(csv, width, path);
+            layout.CheckFieldCount(csv, width, path);
             var user = csv[columns[0]].Trim();
             var movie = csv[columns[1]].Trim();
             var tag = csv[columns[2]].Trim();
@@ -126,41 +150,63 @@ public static class MovieLensReader
         return tags;
     }
 
-    private static int[] ReadHeader(CsvReader csv, string path, string[] names, out int width)
+    /// <summary>
+    /// One MovieLens layout: its file names, and either an RFC 4180 header naming the columns or fixed columns
+    /// (userId, movieId, rating or tag, timestamp) split by <paramref name="Separator"/>, the third free to hold it.
+    /// </summary>
+    private sealed record Layout(string Ratings, string? Tags, bool Header, string Separator = ",")
     {
-        var expected = string.Join(',', names);
-        if (!csv.ReadRecord())
-        {
-            throw new DatasetFormatException(path, 1, $"empty file; expected the header {expected}");
-        }
+        private const int Fields = 4;
 
-        var columns = new int[names.Length];
-        for (var n = 0; n < names.Length; n++)
+        public IRecordReader Open(string path) =>
+            Header ? new CsvReader(DataFile.OpenRead(path), path) : new SeparatedReader(DataFile.OpenRead(path), Separator, Fields, freeField: 2);
+
+        /// <summary>Where each of <paramref name="names"/> is in a record, and how many fields a record has.</summary>
+        public int[] Columns(IRecordReader records, string path, string[] names, out int width)
         {
-            columns[n] = -1;
-            for (var f = 0; f < csv.FieldCount && columns[n] < 0; f++)
+            width = Fields;
+            if (!Header)
             {
-                if (csv[f].Trim().Equals(names[n], StringComparison.OrdinalIgnoreCase))
+                return [0, 1, 2, 3];
+            }
+
+            var expected = string.Join(',', names);
+            if (!records.ReadRecord())
+            {
+                throw new DatasetFormatException(path, 1, $"empty file; expected the header {expected}");
+            }
+
+            var columns = new int[names.Length];
+            for (var n = 0; n < names.Length; n++)
+            {
+                columns[n] = -1;
+                for (var f = 0; f < records.FieldCount && columns[n] < 0; f++)
                 {
-                    columns[n] = f;
+                    if (records[f].Trim().Equals(names[n], StringComparison.OrdinalIgnoreCase))
+                    {
+                        columns[n] = f;
+                    }
+                }
+
+                if (columns[n] < 0)
+                {
+                    throw new DatasetFormatException(path, records.LineNumber, $"the header has no {names[n]} column; expected {expected}");
                 }
             }
 
-            if (columns[n] < 0)
-            {
-                throw new DatasetFormatException(path, csv.LineNumber, $"the header has no {names[n]} column; expected {expected}");
-            }
+            width = records.FieldCount;
+            return columns;
         }
 
-        width = csv.FieldCount;
-        return columns;
-    }
-
-    private static void CheckFieldCount(CsvReader csv, int width, string path)
-    {
-        if (csv.FieldCount != width)
+        public void CheckFieldCount(IRecordReader records, int width, string path)
         {
-            throw new DatasetFormatException(path, csv.LineNumber, $"expected {width} fields as in the header, found {csv.FieldCount}");
+            if (records.FieldCount != width)
+            {
+                var separator = Separator == "\t" ? "tab" : $"'{Separator}'";
+                throw new DatasetFormatException(path, records.LineNumber, Header
+                    ? $"expected {width} fields as in the header, found {records.FieldCount}"
+                    : $"expected {width} {separator}-separated fields (user, movie, rating or tag, timestamp), found {records.FieldCount}");
+            }
         }
     }
 

@@ -75,10 +75,14 @@ public sealed class DatasetLoaderTests : IDisposable
         Assert.Equal([new Interaction("1", "10", 4f, null, 100)], loaded.Interactions);
     }
 
-    [Fact]
-    public void Detect_RatingsCsvPath_ResolvesToItsFolder()
+    [Theory]
+    [InlineData("ratings.csv")]
+    [InlineData("ratings.csv.gz")]
+    [InlineData("ratings.dat")]
+    [InlineData("u.data")]
+    public void Detect_MovieLensRatingsPath_ResolvesToItsFolder(string name)
     {
-        var ratings = _dir.WriteLines("ratings.csv", ["userId,movieId,rating,timestamp"]);
+        var ratings = _dir.WriteLines(name, ["userId,movieId,rating,timestamp"]);
 
         Assert.Equal((_dir.Path, DatasetFormat.MovieLens), DatasetLoader.Detect(ratings));
     }

@@ -127,6 +127,52 @@ public sealed class MovieLensReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_DatLayout_SplitsOnDoubleColons_AndKeepsColonsInsideTags()
+    {
+        _dir.WriteLines("ratings.dat", ["1::10::5::100", "1::20::3::200", ""], gzip: true);
+        _dir.WriteLines("tags.dat", ["1::10::sci-fi::150", "1::10::watch::later::120", "2::30::classic::400"]);
+        var counters = new DatasetReadCounters();
+
+        var interactions = MovieLensReader.Read(_dir.Path, counters).ToList();
+
+        Assert.Equal(
+        [
+            new Interaction("1", "10", 5f, "watch::later, sci-fi", 100),
+            new Interaction("1", "20", 3f, null, 200),
+            new Interaction("2", "30", null, "classic", 400),
+        ], interactions);
+        Assert.Equal(5, counters.Rows);
+    }
+
+    [Fact]
+    public void Read_TabLayout_Ml100k_ReadsUData()
+    {
+        _dir.WriteLines("u.data", ["196\t242\t3\t881250949", "186\t302\t3\t891717742"]);
+
+        var interactions = MovieLensReader.Read(_dir.Path).ToList();
+
+        Assert.Equal([new Interaction("196", "242", 3f, null, 881250949), new Interaction("186", "302", 3f, null, 891717742)], interactions);
+    }
+
+    [Theory]
+    [InlineData("ratings.dat", "1::10::5", "expected 4 '::'-separated fields (user, movie, rating or tag, timestamp), found 3")]
+    [InlineData("ratings.dat", "1::10::5::x", "timestamp \"x\" is not an integer")]
+    [InlineData("ratings.dat", "1::10::5::1::100", "rating \"5::1\" is not a number")]
+    [InlineData("ratings.dat", "1,10,5,100", "expected 4 '::'-separated fields (user, movie, rating or tag, timestamp), found 1")]
+    [InlineData("u.data", "196 242 3 881250949", "expected 4 tab-separated fields (user, movie, rating or tag, timestamp), found 1")]
+    public void Read_MalformedHeaderlessRow_ThrowsWithLineNumber(string file, string badRow, string reason)
+    {
+        var separator = file == "u.data" ? "\t" : "::";
+        var path = _dir.WriteLines(file, [string.Join(separator, "1", "11", "4", "100"), badRow]);
+
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensReader.Read(_dir.Path).ToList());
+
+        Assert.Equal(path, ex.Path);
+        Assert.Equal(2, ex.LineNumber);
+        Assert.Equal(reason, ex.Reason);
+    }
+
+    [Fact]
     public void Read_FolderWithoutRatings_ThrowsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => MovieLensReader.Read(_dir.Path));
