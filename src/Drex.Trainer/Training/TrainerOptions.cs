@@ -62,6 +62,13 @@ internal sealed record TrainerOptions
     /// </summary>
     public bool OutOfFoldHead { get; init; }
 
+    /// <summary>
+    /// Add a second, sentiment attention (ModelSettings.SentimentAttention): its own additive attention and text
+    /// projection t_s, fused next to the keyword attention's t_d; the auxiliary text loss then reads only t_s, so the
+    /// keyword attention (the one keyword profiles use) is trained by the rating loss alone.
+    /// </summary>
+    public bool SentimentAttention { get; init; }
+
     /// <summary>"cpu", "cuda" or "auto" (CUDA when available).</summary>
     public string Device { get; init; } = "auto";
 }
