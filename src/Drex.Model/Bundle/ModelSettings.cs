@@ -53,7 +53,9 @@ public sealed record ModelSettings
     /// A second, sentiment attention over the review tokens (its own additive attention and text projection, t_s)
     /// whose feature is fused next to the keyword attention's t_d: [m_r e_r ; m_d t_d ; m_d t_s ; m_r ; m_d]. The
     /// keyword attention stays the one the encoder returns and keyword profiles are built from; in training the
-    /// auxiliary text loss reads only t_s, so it never reaches the keyword attention.
+    /// auxiliary text loss reads only t_s, so it never reaches the keyword attention. False here so that manifests
+    /// written before the setting existed read as what they are; the trainer sets it (TrainerOptions.SentimentAttention,
+    /// on by default).
     /// </summary>
     public bool SentimentAttention { get; init; }
 

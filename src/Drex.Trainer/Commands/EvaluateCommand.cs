@@ -27,8 +27,8 @@ internal static class EvaluateCommand
         var dropRatings = new Option<double>("--drop-ratings") { Description = "Fraction of training ratings to remove (seeded).", DefaultValueFactory = _ => 0 };
         var shared = new Option<bool>("--shared-cells") { Description = "One GRU cell for users and items." };
         var auxText = new Option<double>("--aux-text-loss") { Description = "Weight of the auxiliary loss reading each review's rating from its text feature (0: off).", DefaultValueFactory = _ => new TrainerOptions().AuxTextLoss };
-        var oofHead = new Option<bool>("--oof-head") { Description = "Dot head: refit [p*q; p; q] readouts by ridge on out-of-fold states (strength chosen on validation)." };
-        var sentiment = new Option<bool>("--sentiment-attention") { Description = "Add a second, sentiment attention whose feature is fused next to the keyword attention's and is all the auxiliary text loss reads.", DefaultValueFactory = _ => new TrainerOptions().SentimentAttention };
+        var oofHead = new Option<bool>("--oof-head") { Description = "Dot head: refit [p*q; p; q] readouts by ridge on out-of-fold states (strength chosen on validation); --oof-head false: the validation calibration.", DefaultValueFactory = _ => new TrainerOptions().OutOfFoldHead };
+        var sentiment = new Option<bool>("--sentiment-attention") { Description = "A second, sentiment attention whose feature is fused next to the keyword attention's and is all the auxiliary text loss reads; --sentiment-attention false: the auxiliary loss reads the keyword attention's feature.", DefaultValueFactory = _ => new TrainerOptions().SentimentAttention };
         var command = new Command("evaluate", "Evaluate DReX, DReX-MLP and baselines on a dataset.")
         {
             CommonOptions.Data, split, seeds, output, models, dropReviews, dropRatings, shared, CommonOptions.KCore,
