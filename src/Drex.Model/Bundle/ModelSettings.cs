@@ -49,6 +49,16 @@ public sealed record ModelSettings
     /// </summary>
     public bool ActorReadouts { get; init; }
 
+    /// <summary>
+    /// A second, sentiment attention over the review tokens (its own additive attention and text projection, t_s)
+    /// whose feature is fused next to the keyword attention's t_d: [m_r e_r ; m_d t_d ; m_d t_s ; m_r ; m_d]. The
+    /// keyword attention stays the one the encoder returns and keyword profiles are built from; in training the
+    /// auxiliary text loss reads only t_s, so it never reaches the keyword attention. False here so that manifests
+    /// written before the setting existed read as what they are; the trainer sets it (TrainerOptions.SentimentAttention,
+    /// on by default).
+    /// </summary>
+    public bool SentimentAttention { get; init; }
+
     /// <summary>The head trained (and served) by this model.</summary>
     public RatingHead Head { get; init; } = RatingHead.Dot;
 
@@ -61,9 +71,10 @@ public sealed record ModelSettings
     /// <summary>The training mean rating, mu.</summary>
     public float GlobalMean { get; init; }
 
-    /// <summary>The input width of the fusion layer: [m_r e_r ; m_d t_d ; m_r ; m_d].</summary>
+    /// <summary>The input width of the fusion layer: [m_r e_r ; m_d t_d ; m_r ; m_d], with m_d t_s after t_d when
+    /// <see cref="SentimentAttention"/> is on.</summary>
     [JsonIgnore]
-    public int FusionInputDim => RatingDim + TextFeatureDim + 2;
+    public int FusionInputDim => RatingDim + (SentimentAttention ? 2 : 1) * TextFeatureDim + 2;
 
     /// <summary>Maps a rating onto one of <see cref="RatingLevels"/> buckets spread evenly over the rating range.</summary>
     public long RatingLevel(float rating)

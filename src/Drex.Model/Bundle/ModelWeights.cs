@@ -55,6 +55,12 @@ public sealed class ModelWeights
     public const string UserReadoutBias = "user_readout.bias";
     public const string ItemReadoutWeight = "item_readout.weight";
     public const string ItemReadoutBias = "item_readout.bias";
+    /// <summary>With <see cref="ModelSettings.SentimentAttention"/>: the sentiment attention and its text projection t_s.</summary>
+    public const string SentimentAttentionWeight = "sentiment_attention.weight";
+    public const string SentimentAttentionBias = "sentiment_attention.bias";
+    public const string SentimentAttentionVector = "sentiment_vector";
+    public const string SentimentTextWeight = "sentiment_text.weight";
+    public const string SentimentTextBias = "sentiment_text.bias";
     public const string UserInitial = "user_initial";
     public const string ItemInitial = "item_initial";
 
@@ -114,6 +120,15 @@ public sealed class ModelWeights
             w[UserReadoutBias] = T(1);
             w[ItemReadoutWeight] = T(1, s.HiddenDim);
             w[ItemReadoutBias] = T(1);
+        }
+
+        if (s.SentimentAttention)
+        {
+            w[SentimentAttentionWeight] = T(s.AttentionDim, s.TextDim);
+            w[SentimentAttentionBias] = T(s.AttentionDim);
+            w[SentimentAttentionVector] = T(s.AttentionDim);
+            w[SentimentTextWeight] = T(s.TextFeatureDim, s.TextDim);
+            w[SentimentTextBias] = T(s.TextFeatureDim);
         }
 
         foreach (var side in new[] { "user", "item" })

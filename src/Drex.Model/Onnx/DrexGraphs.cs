@@ -48,7 +48,8 @@ public static class DrexGraphs
 
     /// <summary>
     /// (tokens [B,L,D], token_mask [B,L], rating_level [B], has_rating [B,1], has_review [B,1]) ->
-    /// (feature [B,F], attention [B,L]).
+    /// (feature [B,F], attention [B,L]). The attention is the keyword attention; with
+    /// <see cref="ModelSettings.SentimentAttention"/> a second attention's feature t_s is fused after t_d.
     /// </summary>
     public static byte[] InteractionEncoder(ModelSettings s, ModelWeights w)
     {
@@ -60,24 +61,43 @@ public static class DrexGraphs
         var hasRating = g.Input(Names.HasRating, f, "batch", 1);
         var hasReview = g.Input(Names.HasReview, f, "batch", 1);
 
-        var hidden = g.Tanh(g.Linear(tokens, w[ModelWeights.AttentionWeight], w[ModelWeights.AttentionBias]));
-        var v = w[ModelWeights.AttentionVector];
-        var scores = g.Node("Squeeze", [g.MatMul(hidden, g.Constant(v.Data, v.Data.Length, 1)), g.Int64s(2)]);
-        var masked = g.Add(scores, g.Mul(g.Sub(mask, g.Scalar(1f)), g.Scalar(MaskPenalty)));
-        var alpha = g.Node("Softmax", [masked], null, GraphBuilder.IntAttribute("axis", -1));
-        var pooled = g.Node("Squeeze", [g.MatMul(g.Node("Unsqueeze", [alpha, g.Int64s(1)]), tokens), g.Int64s(1)]);
-        var text = g.Relu(g.Linear(pooled, w[ModelWeights.TextWeight], w[ModelWeights.TextBias]));
+        var (alpha, text) = AttentionPool(g, tokens, mask, w, ModelWeights.AttentionWeight, ModelWeights.AttentionBias,
+            ModelWeights.AttentionVector, ModelWeights.TextWeight, ModelWeights.TextBias);
+        var texts = new List<string> { g.Mul(text, hasReview) };
+        if (s.SentimentAttention)
+        {
+            var (_, sentiment) = AttentionPool(g, tokens, mask, w, ModelWeights.SentimentAttentionWeight,
+                ModelWeights.SentimentAttentionBias, ModelWeights.SentimentAttentionVector, ModelWeights.SentimentTextWeight,
+                ModelWeights.SentimentTextBias);
+            texts.Add(g.Mul(sentiment, hasReview));
+        }
 
         var e = w[ModelWeights.RatingEmbedding];
         var rating = g.Node("Gather", [g.Constant(e.Data, e.Rows, e.Columns), level], null,
             GraphBuilder.IntAttribute("axis", 0));
-        var fused = g.Node("Concat", [g.Mul(rating, hasRating), g.Mul(text, hasReview), hasRating, hasReview], null,
+        var fused = g.Node("Concat", [g.Mul(rating, hasRating), .. texts, hasRating, hasReview], null,
             GraphBuilder.IntAttribute("axis", 1));
         var feature = g.Relu(g.Linear(fused, w[ModelWeights.FusionWeight], w[ModelWeights.FusionBias]));
 
         g.Output(feature, Names.Feature, "batch", s.FusionDim);
         g.Output(alpha, Names.Attention, "batch", "length");
         return g.ToModelBytes();
+    }
+
+    /// <summary>
+    /// Additive attention over tokens [B,L,D] with a masked softmax and the projected pooled vector:
+    /// alpha = softmax(w^T tanh(W h_l + b) + (mask - 1) * penalty), feature = ReLU(W_t (sum_l alpha_l h_l) + b_t).
+    /// </summary>
+    private static (string Alpha, string Feature) AttentionPool(GraphBuilder g, string tokens, string mask, ModelWeights w,
+        string weight, string bias, string vector, string textWeight, string textBias)
+    {
+        var hidden = g.Tanh(g.Linear(tokens, w[weight], w[bias]));
+        var v = w[vector];
+        var scores = g.Node("Squeeze", [g.MatMul(hidden, g.Constant(v.Data, v.Data.Length, 1)), g.Int64s(2)]);
+        var masked = g.Add(scores, g.Mul(g.Sub(mask, g.Scalar(1f)), g.Scalar(MaskPenalty)));
+        var alpha = g.Node("Softmax", [masked], null, GraphBuilder.IntAttribute("axis", -1));
+        var pooled = g.Node("Squeeze", [g.MatMul(g.Node("Unsqueeze", [alpha, g.Int64s(1)]), tokens), g.Int64s(1)]);
+        return (alpha, g.Relu(g.Linear(pooled, w[textWeight], w[textBias])));
     }
 
     /// <summary>(input [B,F], state [B,H]) -> new_state [B,H], PyTorch GRUCell gate order r, z, n.</summary>

@@ -9,7 +9,9 @@ namespace Drex.Trainer.Training;
 /// <summary>
 /// The DReX network (MODEL.md): additive attention over frozen review token vectors, a rating embedding, fusion
 /// with modality masks, GRU cells for users and items, learned initial states (plus optional per-id offsets),
-/// per-id biases, and the dot and MLP heads. Field names are the weight keys exported to the bundle.
+/// per-id biases, and the dot and MLP heads; optionally a second, sentiment attention (ModelSettings.SentimentAttention)
+/// whose feature is fused next to the keyword attention's and is the only input of the auxiliary text head. Field
+/// names are the weight keys exported to the bundle.
 /// </summary>
 internal sealed class DrexNet : nn.Module
 {
@@ -34,6 +36,9 @@ internal sealed class DrexNet : nn.Module
     private readonly Parameter? dot_weight;
     private readonly Linear? user_readout;
     private readonly Linear? item_readout;
+    private readonly Linear? sentiment_attention;
+    private readonly Parameter? sentiment_vector;
+    private readonly Linear? sentiment_text;
 #pragma warning restore IDE1006
 
     // Scalars held for the module's lifetime: a temporary Scalar from an implicit conversion (including the alpha of
@@ -91,6 +96,13 @@ internal sealed class DrexNet : nn.Module
             }
         }
 
+        if (settings.SentimentAttention)
+        {
+            sentiment_attention = nn.Linear(settings.TextDim, settings.AttentionDim);
+            sentiment_vector = nn.Parameter(randn(settings.AttentionDim) * (1.0 / Math.Sqrt(settings.AttentionDim)));
+            sentiment_text = nn.Linear(settings.TextDim, settings.TextFeatureDim);
+        }
+
         if (auxText)
         {
             aux_text = nn.Linear(settings.TextFeatureDim, 1);
@@ -109,21 +121,39 @@ internal sealed class DrexNet : nn.Module
     }
 
     /// <summary>
-    /// Training only: the rating the auxiliary head reads from a review's own text feature t_d (centred on mu),
-    /// [B]. The head is not exported; it only shapes t_d (and through it the states) towards the review's sentiment.
+    /// Training only: the rating the auxiliary head reads from a review's own text feature (centred on mu), [B]: t_s
+    /// of the sentiment attention when the settings have one, else t_d. The head is not exported; it only shapes that
+    /// feature (and through it the states) towards the review's sentiment.
     /// </summary>
     public Tensor AuxiliaryRating(Tensor textFeature) =>
         (aux_text ?? throw new InvalidOperationException("No auxiliary text head.")).forward(textFeature).squeeze(1);
 
-    /// <summary>As <see cref="Encode"/>, also returning the review feature t_d [B,T].</summary>
+    /// <summary>
+    /// As <see cref="Encode"/>, also returning the review feature the auxiliary head reads [B,T]: t_s of the sentiment
+    /// attention when the settings have one (nothing of the keyword attention flows into it), else t_d.
+    /// </summary>
     public (Tensor Feature, Tensor Attention, Tensor Text) EncodeWithText(Tensor tokens, Tensor mask, Tensor levels, Tensor hasRating, Tensor hasReview)
     {
-        var scores = attention.forward(tokens).tanh().matmul(attention_vector);
+        var (alpha, textFeature) = Pool(attention, attention_vector, text, tokens, mask);
+        var auxiliaryInput = textFeature;
+        var texts = new List<Tensor> { textFeature * hasReview };
+        if (sentiment_attention is not null && sentiment_vector is not null && sentiment_text is not null)
+        {
+            (_, auxiliaryInput) = Pool(sentiment_attention, sentiment_vector, sentiment_text, tokens, mask);
+            texts.Add(auxiliaryInput * hasReview);
+        }
+
+        var fused = cat([rating.forward(levels) * hasRating, .. texts, hasRating, hasReview], 1);
+        return (fusion.forward(fused).relu(), alpha, auxiliaryInput);
+    }
+
+    /// <summary>Additive attention with a masked softmax, dropout on the pooled vector, projection: (alpha [B,L], feature [B,T]).</summary>
+    private (Tensor Alpha, Tensor Feature) Pool(Linear scorer, Tensor vector, Linear projection, Tensor tokens, Tensor mask)
+    {
+        var scores = scorer.forward(tokens).tanh().matmul(vector);
         var alpha = scores.add(mask.sub(_one).mul(_maskPenalty), _one).softmax(-1);
         var pooled = text_dropout.forward(alpha.unsqueeze(1).matmul(tokens).squeeze(1));
-        var textFeature = text.forward(pooled).relu();
-        var fused = cat([rating.forward(levels) * hasRating, textFeature * hasReview, hasRating, hasReview], 1);
-        return (fusion.forward(fused).relu(), alpha, textFeature);
+        return (alpha, projection.forward(pooled).relu());
     }
 
     /// <summary>The starting state of users (by index) before their first interaction.</summary>
@@ -252,6 +282,18 @@ internal sealed class DrexNet : nn.Module
                      {
                          ModelWeights.DotWeight, ModelWeights.UserReadoutWeight, ModelWeights.UserReadoutBias,
                          ModelWeights.ItemReadoutWeight, ModelWeights.ItemReadoutBias,
+                     })
+            {
+                weights[name] = ToWeight(parameters[name]);
+            }
+        }
+
+        if (sentiment_attention is not null)
+        {
+            foreach (var name in new[]
+                     {
+                         ModelWeights.SentimentAttentionWeight, ModelWeights.SentimentAttentionBias,
+                         ModelWeights.SentimentAttentionVector, ModelWeights.SentimentTextWeight, ModelWeights.SentimentTextBias,
                      })
             {
                 weights[name] = ToWeight(parameters[name]);

@@ -31,6 +31,7 @@ internal sealed class DrexRatingModel(RatingHead head, ReviewLibrary reviews, Tr
         {
             Head = head,
             ActorReadouts = (shape?.ActorReadouts ?? false) || outOfFoldHead,
+            SentimentAttention = (shape?.SentimentAttention ?? false) || options.SentimentAttention,
             RatingMin = range.Min,
             RatingMax = range.Max,
             GlobalMean = bias.GlobalMean,

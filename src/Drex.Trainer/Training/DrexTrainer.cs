@@ -160,7 +160,8 @@ internal sealed class DrexTrainer(TrainerOptions options)
                 var stepRated = 0;
                 if (optimizer is not null && options is { AuxTextLoss: > 0 })
                 {
-                    // Auxiliary sentiment loss: each rated review's text feature t_d predicts its own rating.
+                    // Auxiliary sentiment loss: each rated review's text feature (t_s with a sentiment attention, else
+                    // t_d) predicts its own rating.
                     var auxRows = Enumerable.Range(0, all.Length).Where(k => data.HasRating(all[k]) && data.ReviewLength(all[k]) > 0).ToArray();
                     if (auxRows.Length > 0)
                     {

@@ -11,18 +11,21 @@ public sealed class ParityTests
     private static readonly TrainerOptions Options = new() { MaxEpochs = 2, Patience = 5, StepInteractions = 32, Device = "cpu" };
 
     [Theory]
-    [InlineData(RatingHead.Dot, false, true, false)]
-    [InlineData(RatingHead.Dot, false, false, true)]
-    [InlineData(RatingHead.Mlp, true, false, false)]
-    public void ExportedGraphs_MatchTorchSharp_WithinTolerance(RatingHead head, bool sharedCells, bool offsets, bool readouts)
+    [InlineData(RatingHead.Dot, false, true, false, false)]
+    [InlineData(RatingHead.Dot, false, false, true, false)]
+    [InlineData(RatingHead.Dot, false, false, true, true)]
+    [InlineData(RatingHead.Mlp, true, false, false, false)]
+    [InlineData(RatingHead.Mlp, false, false, false, true)]
+    public void ExportedGraphs_MatchTorchSharp_WithinTolerance(RatingHead head, bool sharedCells, bool offsets, bool readouts, bool sentiment)
     {
         var data = SyntheticData.Create(12, 9, 160, seed: 3);
         var all = Enumerable.Range(0, data.Count).ToArray();
         var settings = new ModelSettings
         {
-            Head = head, SharedCells = sharedCells, ActorReadouts = readouts, GlobalMean = 3f, HiddenDim = 16, FusionDim = 24,
+            Head = head, SharedCells = sharedCells, ActorReadouts = readouts, SentimentAttention = sentiment, GlobalMean = 3f,
+            HiddenDim = 16, FusionDim = 24,
         };
-        using var trained = new DrexTrainer(Options with { PerIdOffsets = offsets, AuxTextLoss = readouts ? 1 : 0 })
+        using var trained = new DrexTrainer(Options with { PerIdOffsets = offsets, AuxTextLoss = readouts || sentiment ? 1 : 0 })
             .Train(data, all[..120], all[120..], settings, seed: 1);
         if (readouts)
         {
@@ -60,13 +63,16 @@ public sealed class ParityTests
         AssertClose(torchPredictions, onnxPredictions, 1e-5);
     }
 
-    [Fact]
-    public void ReplayThroughBundle_FromStartSnapshot_ReproducesTrainerFinalStates()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReplayThroughBundle_FromStartSnapshot_ReproducesTrainerFinalStates(bool sentiment)
     {
         var data = SyntheticData.Create(15, 11, 220, seed: 5);
         var all = Enumerable.Range(0, data.Count).ToArray();
-        var settings = new ModelSettings { GlobalMean = 3f, HiddenDim = 16, FusionDim = 24 };
-        using var trained = new DrexTrainer(Options).Train(data, all[..180], all[180..], settings, seed: 2);
+        var settings = new ModelSettings { GlobalMean = 3f, HiddenDim = 16, FusionDim = 24, SentimentAttention = sentiment };
+        using var trained = new DrexTrainer(Options with { AuxTextLoss = sentiment ? 1 : 0 })
+            .Train(data, all[..180], all[180..], settings, seed: 2);
         using var runtime = new DrexRuntime(Bundle(trained, data, SnapshotPoint.Start));
 
         var replayer = new Replayer(runtime);
