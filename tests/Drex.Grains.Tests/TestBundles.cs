@@ -15,6 +15,22 @@ public static class TestBundles
         return encoder.Identity;
     });
 
+    /// <summary>
+    /// The bundles' keyword vocabulary, one "review" per line: the words the tests' reviews use (only words of a
+    /// model's vocabulary become keywords).
+    /// </summary>
+    private static readonly string[] Vocabulary =
+    [
+        "great guitar strings no cable noise",
+        "lovely guitar strings smooth tremolo crisp cymbal",
+        "bright guitar strings smooth tremolo arm feels tune",
+        "warm humbucker tone guitar strings feel great fingers",
+        "cymbal sounds crisp snare punchy",
+        "studio microphone quiet preamp warm tone",
+        "synthesizer keybed feels cheap arpeggiator fun",
+        "guitar needed strings stand",
+    ];
+
     public static ModelSettings Settings(RatingHead head = RatingHead.Dot) =>
         new() { HiddenDim = 8, FusionDim = 8, AttentionDim = 8, TextFeatureDim = 8, RatingDim = 4, MlpHiddenDim = 8, GlobalMean = 3.5f, Head = head };
 
@@ -38,6 +54,6 @@ public static class TestBundles
         return ModelBundle.Create(
             version, s, EncoderIdentity.Value, new TrainingWatermark(0, watermark, 0), new ValidationMetrics(0.8, 1, 1, 10),
             DrexGraphs.Build(s, w), snapshot,
-            Encoding.UTF8.GetBytes(KeywordVocabulary.Build([["guitar", "strings"], ["cable", "noise"]]).ToJson()));
+            Encoding.UTF8.GetBytes(KeywordVocabulary.Build(Vocabulary.Select(d => (IReadOnlyList<string>)d.Split(' '))).ToJson()));
     }
 }

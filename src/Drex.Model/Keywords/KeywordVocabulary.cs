@@ -9,6 +9,12 @@ namespace Drex.Model.Keywords;
 /// </summary>
 public sealed class KeywordVocabulary
 {
+    /// <summary>
+    /// The fewest training reviews a word must appear in to be a keyword (the bundle's vocabulary keeps no others):
+    /// a word seen once is most often a misspelling, a part number or a name, and its IDF is the largest there is.
+    /// </summary>
+    public const int MinKeywordDocuments = 2;
+
     private const int FormatVersion = 1;
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -64,6 +70,9 @@ public sealed class KeywordVocabulary
 
         return new KeywordVocabulary(count, frequencies);
     }
+
+    /// <summary>Whether <paramref name="word"/> is in the vocabulary.</summary>
+    public bool Contains(string word) => _documentFrequencies.ContainsKey(word);
 
     /// <summary>df(<paramref name="word"/>); 0 for a word not in the vocabulary.</summary>
     public int DocumentFrequency(string word) => _documentFrequencies.GetValueOrDefault(word);

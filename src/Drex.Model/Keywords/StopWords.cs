@@ -4,7 +4,7 @@ namespace Drex.Model.Keywords;
 
 /// <summary>
 /// English stop words, lower case, as BERT's tokeniser leaves them: contractions come apart at the apostrophe, so
-/// their fragments ("s", "t", "ve", "don", "isn") are listed too.
+/// their fragments ("s", "t", "ve", "don", "isn") are listed too; numbers written as words count as numbers.
 /// </summary>
 public static class StopWords
 {
@@ -22,6 +22,14 @@ public static class StopWords
         "those", "through", "thus", "to", "too", "under", "until", "up", "upon", "us", "very",
         "was", "we", "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
         "will", "with", "would", "yet", "you", "your", "yours", "yourself", "yourselves",
+        // Adverbs and quantifiers that say nothing of a topic (from the common English lists, e.g. scikit-learn's).
+        "almost", "already", "always", "among", "another", "anyone", "anything", "anyway", "around", "else", "enough",
+        "everyone", "everything", "last", "least", "less", "many", "often", "perhaps", "quite", "rather", "since",
+        "someone", "something", "sometimes", "still", "though", "together", "well", "whole", "within", "without",
+        // Numbers written as words (digits are never keywords).
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty",
+        "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million",
         // Contraction fragments: "it's" -> it ' s, "don't" -> don ' t, "I'd" -> i ' d.
         "s", "t", "d", "m", "ll", "re", "ve", "y", "o", "ain", "aren", "couldn", "didn", "doesn", "don", "hadn",
         "hasn", "haven", "isn", "ma", "mightn", "mustn", "needn", "shan", "shouldn", "wasn", "weren", "won", "wouldn",

@@ -17,7 +17,8 @@ internal static class BundleExporter
         TrainingWatermark watermark, ValidationMetrics? validation)
     {
         var reviewed = replayed.Where(x => data.ReviewLength(x) > 0 && trained.Attention[x] is not null).ToArray();
-        var vocabulary = KeywordVocabulary.Build(reviewed.Select(x => (IReadOnlyList<string>)data.Reviews[x]!.Pieces));
+        var vocabulary = KeywordVocabulary.Build(
+            reviewed.Select(x => (IReadOnlyList<string>)data.Reviews[x]!.Pieces), KeywordVocabulary.MinKeywordDocuments);
         var users = new Dictionary<int, KeywordProfile>();
         var items = new Dictionary<int, KeywordProfile>();
         if (point == SnapshotPoint.End)

@@ -75,14 +75,21 @@ public sealed class KeywordExtractorTests
     }
 
     [Fact]
-    public void Extract_WordOutsideVocabulary_GetsIdfOfUnseenWord()
+    public void Extract_WordOutsideVocabulary_IsNoKeyword()
     {
-        var vocabulary = KeywordVocabulary.Build([["tone"]]);
+        // "capo" was never counted; "cable" was pruned for appearing in one document only.
+        var vocabulary = KeywordVocabulary.Build([["tone", "cable"], ["tone"]], minDocumentFrequency: 2);
 
-        var keywords = KeywordExtractor.Extract(["capo"], [1f], vocabulary);
+        var keywords = KeywordExtractor.Extract(["capo", "cable", "tone"], [0.5f, 0.3f, 0.2f], vocabulary);
 
-        // N = 1, df = 0: ln(2 / 1) + 1.
-        Assert.Equal([("capo", (float)(Math.Log(2) + 1))], keywords);
+        Assert.Equal([("tone", 0.2f)], keywords);
+    }
+
+    [Fact]
+    public void IsKeyword_NumbersWrittenAsWordsAndFillers_AreNot()
+    {
+        Assert.All(["one", "five", "twenty", "hundred", "well", "around", "always"], w => Assert.False(KeywordExtractor.IsKeyword(w), w));
+        Assert.All(["tuner", "metronome", "strings"], w => Assert.True(KeywordExtractor.IsKeyword(w), w));
     }
 
     private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
