@@ -57,8 +57,13 @@ if [ "$memory" = 1 ]; then
   export Drex__Storage__Kind=Folder Drex__Storage__Path="$state/store" Orleans__Clustering=Localhost
 else
   mkdir -p "$state/azurite"
+  # In a process group of its own (job control on for this one job): Ctrl+C in a terminal signals the whole
+  # foreground group, and an Azurite gone at once leaves the silos unable to leave the cluster (each then waits out
+  # its shutdown timeout and is killed). stop() ends it after everything else.
+  set -m
   node_modules/.bin/azurite --silent --disableTelemetry --location "$state/azurite" >"$logs/azurite.log" 2>&1 &
   azurite_pid=$!
+  set +m
   wait_port 127.0.0.1 10000 30 Azurite; wait_port 127.0.0.1 10002 30 Azurite
   export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="UseDevelopmentStorage=true" Orleans__Clustering=AzureTable
 fi
