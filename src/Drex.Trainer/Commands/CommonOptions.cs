@@ -29,6 +29,37 @@ internal static class CommonOptions
 
     public static readonly Option<string?> Cache = new("--cache") { Description = "Folder of the review encoder's cache (default .drex/cache/encoder)." };
 
+    public static readonly Option<double> AuxTextLoss = new("--aux-text-loss")
+    {
+        Description = "Weight of the auxiliary loss reading each review's rating from its text feature (0: off).",
+        DefaultValueFactory = _ => new TrainerOptions().AuxTextLoss,
+    };
+
+    public static readonly Option<bool> OutOfFoldHead = new("--oof-head")
+    {
+        Description = "Dot head: refit [p*q; p; q] readouts by ridge on out-of-fold states (strength chosen on validation); --oof-head false: the validation calibration.",
+        DefaultValueFactory = _ => new TrainerOptions().OutOfFoldHead,
+    };
+
+    public static readonly Option<bool> SentimentAttention = new("--sentiment-attention")
+    {
+        Description = "A second, sentiment attention whose feature is fused next to the keyword attention's and is all the auxiliary text loss reads; --sentiment-attention false: the auxiliary loss reads the keyword attention's feature.",
+        DefaultValueFactory = _ => new TrainerOptions().SentimentAttention,
+    };
+
+    /// <summary>The options every command that trains DReX takes (evaluate, train, loop); read with <see cref="Trainer"/>.</summary>
+    public static IEnumerable<Option> Training => [Device, Epochs, AuxTextLoss, OutOfFoldHead, SentimentAttention];
+
+    /// <summary>The trainer settings the <see cref="Training"/> options give.</summary>
+    public static TrainerOptions Trainer(ParseResult parse) => new()
+    {
+        Device = parse.GetValue(Device)!,
+        MaxEpochs = parse.GetValue(Epochs),
+        AuxTextLoss = parse.GetValue(AuxTextLoss),
+        OutOfFoldHead = parse.GetValue(OutOfFoldHead),
+        SentimentAttention = parse.GetValue(SentimentAttention),
+    };
+
     public static Dataset LoadDataset(string path, int kcore)
     {
         var loaded = DatasetLoader.Load(path);

@@ -26,25 +26,25 @@ internal static class EvaluateCommand
         var dropReviews = new Option<double>("--drop-reviews") { Description = "Fraction of training reviews to remove (seeded).", DefaultValueFactory = _ => 0 };
         var dropRatings = new Option<double>("--drop-ratings") { Description = "Fraction of training ratings to remove (seeded).", DefaultValueFactory = _ => 0 };
         var shared = new Option<bool>("--shared-cells") { Description = "One GRU cell for users and items." };
-        var auxText = new Option<double>("--aux-text-loss") { Description = "Weight of the auxiliary loss reading each review's rating from its text feature (0: off).", DefaultValueFactory = _ => new TrainerOptions().AuxTextLoss };
-        var oofHead = new Option<bool>("--oof-head") { Description = "Dot head: refit [p*q; p; q] readouts by ridge on out-of-fold states (strength chosen on validation); --oof-head false: the validation calibration.", DefaultValueFactory = _ => new TrainerOptions().OutOfFoldHead };
-        var sentiment = new Option<bool>("--sentiment-attention") { Description = "A second, sentiment attention whose feature is fused next to the keyword attention's and is all the auxiliary text loss reads; --sentiment-attention false: the auxiliary loss reads the keyword attention's feature.", DefaultValueFactory = _ => new TrainerOptions().SentimentAttention };
         var command = new Command("evaluate", "Evaluate DReX, DReX-MLP and baselines on a dataset.")
         {
-            CommonOptions.Data, split, seeds, output, models, dropReviews, dropRatings, shared, CommonOptions.KCore,
-            CommonOptions.Device, CommonOptions.Epochs, CommonOptions.Cache, auxText, oofHead, sentiment,
+            CommonOptions.Data, split, seeds, output, models, dropReviews, dropRatings, shared, CommonOptions.KCore, CommonOptions.Cache,
         };
+        foreach (var option in CommonOptions.Training)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, ct) => Task.FromResult(Run(
             parse.GetValue(CommonOptions.Data)!, parse.GetValue(split)!, parse.GetValue(seeds), parse.GetValue(output)!,
             parse.GetValue(models)!, new Robustness(parse.GetValue(dropReviews), parse.GetValue(dropRatings)), parse.GetValue(shared),
-            parse.GetValue(CommonOptions.KCore), parse.GetValue(CommonOptions.Device)!, parse.GetValue(CommonOptions.Epochs),
-            parse.GetValue(CommonOptions.Cache), parse.GetValue(auxText), parse.GetValue(oofHead), parse.GetValue(sentiment), ct)));
+            parse.GetValue(CommonOptions.KCore), parse.GetValue(CommonOptions.Cache), CommonOptions.Trainer(parse), ct)));
         return command;
     }
 
     private static int Run(
         string path, string splitName, int seedCount, string output, string modelList, Robustness robustness,
-        bool sharedCells, int kcore, string device, int epochs, string? cache, double auxTextLoss, bool oofHead, bool sentimentAttention, CancellationToken ct)
+        bool sharedCells, int kcore, string? cache, TrainerOptions options, CancellationToken ct)
     {
         var names = modelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = names.Except(AllModels).ToArray();
@@ -61,7 +61,6 @@ internal static class EvaluateCommand
         var (library, encoder) = needsText ? CommonOptions.Encode(dataset, cache, ct) : (null, "none");
         var encodeSeconds = total.Elapsed.TotalSeconds - loadSeconds;
 
-        var options = new TrainerOptions { Device = device, MaxEpochs = epochs, AuxTextLoss = auxTextLoss, OutOfFoldHead = oofHead, SentimentAttention = sentimentAttention };
         var shape = CommonOptions.ModelShape(sharedCells);
         var kind = splitName == "chrono" ? SplitKind.Chronological : SplitKind.Random;
         var seeds = Enumerable.Range(1, seedCount).ToArray();
@@ -72,7 +71,7 @@ internal static class EvaluateCommand
             ProgressTask? epochsTask = null;
             var progress = new SyncProgress<EpochReport>(r =>
             {
-                epochsTask ??= ctx.AddTask("Epochs", maxValue: epochs);
+                epochsTask ??= ctx.AddTask("Epochs", maxValue: options.MaxEpochs);
                 epochsTask.Value = r.Epoch;
                 epochsTask.Description = $"Epoch {r.Epoch}: train MSE {r.TrainMse:0.0000}, valid MSE {r.ValidMse:0.0000}";
             });

@@ -19,9 +19,9 @@ internal static class LoopCommand
         var head = new Option<string>("--head") { Description = "Served head: dot or mlp.", DefaultValueFactory = _ => "dot" };
         var command = new Command("loop", "Retrain from the interaction log and publish, on a schedule.")
         {
-            minutes, interactions, output, head, CommonOptions.Device, CommonOptions.Epochs, CommonOptions.Cache,
+            minutes, interactions, output, head, CommonOptions.Cache,
         };
-        foreach (var option in SystemConnection.All)
+        foreach (var option in CommonOptions.Training.Concat(SystemConnection.All))
         {
             command.Options.Add(option);
         }
@@ -48,7 +48,7 @@ internal static class LoopCommand
                 var request = new TrainCommand.TrainRequest(
                     null, Path.Combine(parse.GetValue(output)!, BundleExporter.NewVersion()),
                     parse.GetValue(head) == "mlp" ? RatingHead.Mlp : RatingHead.Dot, "none", SnapshotPoint.End, 1, false, 0,
-                    new TrainerOptions { Device = parse.GetValue(CommonOptions.Device)!, MaxEpochs = parse.GetValue(CommonOptions.Epochs) },
+                    CommonOptions.Trainer(parse),
                     parse.GetValue(CommonOptions.Cache));
                 try
                 {

@@ -37,9 +37,9 @@ internal static class TrainCommand
         var command = new Command("train", "Train DReX and write a model bundle.")
         {
             CommonOptions.OptionalData, fromLog, publish, output, head, holdout, snapshot, seed, shared, CommonOptions.KCore,
-            CommonOptions.Device, CommonOptions.Epochs, CommonOptions.Cache,
+            CommonOptions.Cache,
         };
-        foreach (var option in SystemConnection.All)
+        foreach (var option in CommonOptions.Training.Concat(SystemConnection.All))
         {
             command.Options.Add(option);
         }
@@ -59,7 +59,7 @@ internal static class TrainCommand
                 parse.GetValue(head) == "mlp" ? RatingHead.Mlp : RatingHead.Dot, parse.GetValue(holdout)!,
                 parse.GetValue(snapshot) == "start" ? SnapshotPoint.Start : SnapshotPoint.End, parse.GetValue(seed),
                 parse.GetValue(shared), parse.GetValue(CommonOptions.KCore),
-                new TrainerOptions { Device = parse.GetValue(CommonOptions.Device)!, MaxEpochs = parse.GetValue(CommonOptions.Epochs) },
+                CommonOptions.Trainer(parse),
                 parse.GetValue(CommonOptions.Cache));
             var bundle = await RunAsync(request, system, ct);
             AnsiConsole.MarkupLineInterpolated($"Wrote bundle {bundle.Version} to {request.Output}");
