@@ -13,9 +13,9 @@ public static class KeywordExtractor
 
     /// <summary>
     /// The review's keywords with weight = summed attention x IDF, one entry per distinct word, heaviest first
-    /// (ties by word, ordinal). Only words of <paramref name="vocabulary"/> are keywords (it holds only words that
-    /// pass <see cref="IsKeyword"/>, seen in enough training reviews): a word the model has not seen waits for the
-    /// next retrain, whose vocabulary counts it.
+    /// (ties by word, ordinal). Only words of <paramref name="vocabulary"/> (seen in enough training reviews) that
+    /// pass <see cref="IsKeyword"/> are keywords: a word the model has not seen waits for the next retrain, whose
+    /// vocabulary counts it, and a bundle built before a stop word was added still drops it.
     /// </summary>
     public static IReadOnlyList<(string Word, float Weight)> Extract(
         IReadOnlyList<string> pieces, ReadOnlySpan<float> alphas, KeywordVocabulary vocabulary)
@@ -24,7 +24,7 @@ public static class KeywordExtractor
         var weights = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (var (word, weight) in MergePieces(pieces, alphas))
         {
-            if (vocabulary.Contains(word))
+            if (IsKeyword(word) && vocabulary.Contains(word))
             {
                 weights[word] = weights.GetValueOrDefault(word) + weight;
             }

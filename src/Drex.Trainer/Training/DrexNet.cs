@@ -265,39 +265,30 @@ internal sealed class DrexNet : nn.Module
     {
         var weights = new ModelWeights();
         var parameters = named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var name in new[]
-                 {
-                     ModelWeights.AttentionWeight, ModelWeights.AttentionBias, ModelWeights.AttentionVector,
-                     ModelWeights.TextWeight, ModelWeights.TextBias, ModelWeights.RatingEmbedding,
-                     ModelWeights.FusionWeight, ModelWeights.FusionBias, ModelWeights.MlpHiddenWeight,
-                     ModelWeights.MlpHiddenBias, ModelWeights.MlpOutWeight, ModelWeights.MlpOutBias,
-                 })
-        {
-            weights[name] = ToWeight(parameters[name]);
-        }
-
+        List<string> names =
+        [
+            ModelWeights.AttentionWeight, ModelWeights.AttentionBias, ModelWeights.AttentionVector,
+            ModelWeights.TextWeight, ModelWeights.TextBias, ModelWeights.RatingEmbedding,
+            ModelWeights.FusionWeight, ModelWeights.FusionBias, ModelWeights.MlpHiddenWeight,
+            ModelWeights.MlpHiddenBias, ModelWeights.MlpOutWeight, ModelWeights.MlpOutBias,
+        ];
         if (user_readout is not null && item_readout is not null)
         {
-            foreach (var name in new[]
-                     {
-                         ModelWeights.DotWeight, ModelWeights.UserReadoutWeight, ModelWeights.UserReadoutBias,
-                         ModelWeights.ItemReadoutWeight, ModelWeights.ItemReadoutBias,
-                     })
-            {
-                weights[name] = ToWeight(parameters[name]);
-            }
+            names.AddRange([
+                ModelWeights.DotWeight, ModelWeights.UserReadoutWeight, ModelWeights.UserReadoutBias,
+                ModelWeights.ItemReadoutWeight, ModelWeights.ItemReadoutBias]);
         }
 
         if (sentiment_attention is not null)
         {
-            foreach (var name in new[]
-                     {
-                         ModelWeights.SentimentAttentionWeight, ModelWeights.SentimentAttentionBias,
-                         ModelWeights.SentimentAttentionVector, ModelWeights.SentimentTextWeight, ModelWeights.SentimentTextBias,
-                     })
-            {
-                weights[name] = ToWeight(parameters[name]);
-            }
+            names.AddRange([
+                ModelWeights.SentimentAttentionWeight, ModelWeights.SentimentAttentionBias,
+                ModelWeights.SentimentAttentionVector, ModelWeights.SentimentTextWeight, ModelWeights.SentimentTextBias]);
+        }
+
+        foreach (var name in names)
+        {
+            weights[name] = ToWeight(parameters[name]);
         }
 
         foreach (var part in new[] { "weight_ih", "weight_hh", "bias_ih", "bias_hh" })

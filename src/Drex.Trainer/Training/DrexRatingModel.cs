@@ -27,11 +27,12 @@ internal sealed class DrexRatingModel(RatingHead head, ReviewLibrary reviews, Tr
         var bias = new BiasModel();
         bias.Fit(dataset, train, validation, seed);
         var outOfFoldHead = head == RatingHead.Dot && options.OutOfFoldHead && options.CrossFitFolds > 1 && options.WarmStartBiases;
-        var settings = (shape ?? new ModelSettings()) with
+        var shaped = shape ?? new ModelSettings();
+        var settings = shaped with
         {
             Head = head,
-            ActorReadouts = (shape?.ActorReadouts ?? false) || outOfFoldHead,
-            SentimentAttention = (shape?.SentimentAttention ?? false) || options.SentimentAttention,
+            ActorReadouts = shaped.ActorReadouts || outOfFoldHead,
+            SentimentAttention = shaped.SentimentAttention || options.SentimentAttention,
             RatingMin = range.Min,
             RatingMax = range.Max,
             GlobalMean = bias.GlobalMean,
