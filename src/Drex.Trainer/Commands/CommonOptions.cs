@@ -23,7 +23,7 @@ internal static class CommonOptions
 
     public static readonly Option<int> KCore = new("--kcore") { Description = "Keep only users and items with at least this many interactions (0: off).", DefaultValueFactory = _ => 0 };
 
-    public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or auto.", DefaultValueFactory = _ => "auto" };
+    public static readonly Option<string> Device = DeviceOption();
 
     public static readonly Option<int> Epochs = new("--epochs") { Description = "Most training epochs (early stopping picks the best).", DefaultValueFactory = _ => new TrainerOptions().MaxEpochs };
 
@@ -87,6 +87,23 @@ internal static class CommonOptions
         AnsiConsole.MarkupLineInterpolated(
             $"Encoded {texts} distinct reviews in {(DateTime.UtcNow - started).TotalSeconds:0.0} s ({cache.Hits} cached, {cache.Misses} new; {cache.Identity})");
         return (library, cache.Identity);
+    }
+
+    /// <summary>--device: cpu, cuda or auto; cuda is refused at parse time, before any data loads, where CUDA is not usable.</summary>
+    private static Option<string> DeviceOption()
+    {
+        var option = new Option<string>("--device") { Description = "cpu, cuda or auto (CUDA when usable, else CPU).", DefaultValueFactory = _ => "auto" };
+        option.AcceptOnlyFromAmong("cpu", "cuda", "auto");
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens is [.., { Value: "cuda" }] && !DrexTrainer.CudaAvailable)
+            {
+                result.AddError(
+                    "--device cuda: CUDA is not usable here (torch.cuda.is_available() is false). It needs a GPU and a CUDA " +
+                    "libtorch (build with -p:DrexTorchBackend=cuda or system; see docs/GPU.md). Use --device cpu or auto.");
+            }
+        });
+        return option;
     }
 
     public static ModelSettings ModelShape(bool sharedCells) => new() { SharedCells = sharedCells };

@@ -57,8 +57,9 @@ internal static class EvaluateCommand
         var total = Stopwatch.StartNew();
         var dataset = CommonOptions.LoadDataset(path, kcore);
         var loadSeconds = total.Elapsed.TotalSeconds;
-        var needsText = names.Any(n => n.StartsWith("drex", StringComparison.Ordinal));
-        var (library, encoder) = needsText ? CommonOptions.Encode(dataset, cache, ct) : (null, "none");
+        // The review encoder (a 90 MB model) is loaded only when a DReX model will read reviews.
+        var needsText = names.Any(n => n.StartsWith("drex", StringComparison.Ordinal)) && dataset.Interactions.Any(x => x.HasReview);
+        var (library, encoder) = needsText ? CommonOptions.Encode(dataset, cache, ct) : (ReviewLibrary.Empty, "none");
         var encodeSeconds = total.Elapsed.TotalSeconds - loadSeconds;
 
         var shape = CommonOptions.ModelShape(sharedCells);
@@ -80,8 +81,8 @@ internal static class EvaluateCommand
                 "global-mean" => new GlobalMean(),
                 "bias" => new BiasModel(),
                 "biased-mf" => new BiasedMatrixFactorization(),
-                "drex" => new DrexRatingModel(RatingHead.Dot, library!, options, shape, progress),
-                "drex-mlp" => new DrexRatingModel(RatingHead.Mlp, library!, options, shape, progress),
+                "drex" => new DrexRatingModel(RatingHead.Dot, library, options, shape, progress),
+                "drex-mlp" => new DrexRatingModel(RatingHead.Mlp, library, options, shape, progress),
                 _ => throw new UnreachableException(),
             };
             var experiment = new Experiment(dataset, kind, robustness);

@@ -13,11 +13,14 @@ internal sealed record EpochReport(int Epoch, double TrainMse, double ValidMse, 
 /// </summary>
 internal sealed class DrexTrainer(TrainerOptions options)
 {
+    /// <summary>Whether libtorch can run on a CUDA device here (a GPU, and a CUDA build of libtorch loaded).</summary>
+    public static bool CudaAvailable => cuda.is_available();
+
     public static Device ResolveDevice(string device) => device switch
     {
         "cpu" => CPU,
-        "cuda" => cuda.is_available() ? CUDA : throw new InvalidOperationException("CUDA was asked for but torch.cuda.is_available() is false (is a libtorch CUDA package referenced? see README)."),
-        "auto" => cuda.is_available() ? CUDA : CPU,
+        "cuda" => CudaAvailable ? CUDA : throw new InvalidOperationException("CUDA was asked for but torch.cuda.is_available() is false (is a libtorch CUDA build loaded? see docs/GPU.md)."),
+        "auto" => CudaAvailable ? CUDA : CPU,
         _ => throw new ArgumentException($"Unknown device '{device}' (cpu, cuda or auto)."),
     };
 

@@ -10,6 +10,9 @@ internal sealed class ReviewLibrary
 
     private ReviewLibrary(Dictionary<string, EncodedText> encoded) => _encoded = encoded;
 
+    /// <summary>No reviews: what a DReX model reads from a ratings-only dataset.</summary>
+    public static ReviewLibrary Empty { get; } = new(new Dictionary<string, EncodedText>(StringComparer.Ordinal));
+
     public int Count => _encoded.Count;
 
     public static ReviewLibrary Encode(Dataset dataset, IReviewEncoder encoder, IProgress<int>? progress = null, CancellationToken ct = default)

@@ -41,4 +41,29 @@ public sealed class TrainingOptionsTests
             new TrainerOptions { Device = "cpu", MaxEpochs = 3, AuxTextLoss = 0, OutOfFoldHead = false, SentimentAttention = false },
             CommonOptions.Trainer(parse));
     }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void EveryTrainingCommand_RefusesAnUnknownDevice(string name, string required)
+    {
+        var parse = Create(name).Parse($"{required} --device gpu");
+
+        Assert.Contains(parse.Errors, e => e.Message.Contains("gpu", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void EveryTrainingCommand_TakesCuda_OnlyWhereItIsUsable(string name, string required)
+    {
+        var parse = Create(name).Parse($"{required} --device cuda");
+
+        if (DrexTrainer.CudaAvailable)
+        {
+            Assert.Empty(parse.Errors);
+        }
+        else
+        {
+            Assert.Contains(parse.Errors, e => e.Message.Contains("CUDA is not usable here", StringComparison.Ordinal));
+        }
+    }
 }
