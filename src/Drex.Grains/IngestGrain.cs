@@ -13,8 +13,14 @@ namespace Drex.Grains;
 /// the feature once under one model version, appends to the durable log (batched per silo), then updates the user
 /// and the item in parallel, each from its old state. The prediction from those old states is the prequential
 /// prediction.
+/// <para>
+/// Reentrant: an ingest call spends most of its time waiting (on the encoder, the log's group commit, the actors'
+/// writes), and the grain keeps no state of its own. A stateless worker that is not reentrant runs one call at a time
+/// per activation, and Orleans keeps at most one activation per core, so a 2-core silo had only two interactions in
+/// flight: the log, the encoder and the actors' group commits never saw more than two at once to batch.
+/// </para>
 /// </summary>
-[StatelessWorker]
+[StatelessWorker, Reentrant]
 public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder, LogAppender log, DrexMetrics metrics) : Grain, IIngestGrain
 {
     private const int MaxVersionRetries = 3;

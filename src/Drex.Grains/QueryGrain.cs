@@ -6,7 +6,8 @@ using Orleans.Concurrency;
 namespace Drex.Grains;
 
 /// <summary>Answers predictions and recommendations, each explained by where the user's and item's profiles meet.</summary>
-[StatelessWorker]
+/// <remarks>Reentrant for the reason <see cref="IngestGrain"/> is: it only waits on other grains and keeps no state.</remarks>
+[StatelessWorker, Reentrant]
 public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
 {
     private const int ExplanationWords = 5;

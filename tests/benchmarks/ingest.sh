@@ -15,7 +15,8 @@
 #     every load step ends with the exactly-once check (PASS/FAIL per step).
 # Usage: tests/benchmarks/ingest.sh   (env: MODES="memory azure" RATES="500 1000 2000 3000" (or per mode: RATES_memory,
 #        RATES_azure) DURATION=20 WARMUP=5
-#        REVIEW_RATES="25 50 100" ENCODER_COUNT=1024 ZIPF=1.0 USERS=10000 ITEMS=1000 MAX_INFLIGHT=1024 OUT=dir KEEP_WORK=1)
+#        REVIEW_RATES="25 50 100" CEILINGS="http noop" (which ceilings; "" for none)
+#        CEILING_RATES="$RATES 3000" (their rates) ENCODER_COUNT=1024 ZIPF=1.0 USERS=10000 ITEMS=1000 MAX_INFLIGHT=1024 OUT=dir KEEP_WORK=1)
 # Expects the Release build (flock /tmp/drex-build.lock dotnet build Drex.sln -c Release). Results: $OUT/*.json and
 # $OUT/summary.txt.
 set -euo pipefail
@@ -26,7 +27,7 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
 MODES=${MODES:-"memory azure"}
 RATES=${RATES:-"500 1000 2000 3000"}
-REVIEW_RATES=${REVIEW_RATES:-"25 50 100"}
+REVIEW_RATES=${REVIEW_RATES-"25 50 100"}
 DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}; ZIPF=${ZIPF:-1.0}; USERS=${USERS:-10000}; ITEMS=${ITEMS:-1000}
 MAX_INFLIGHT=${MAX_INFLIGHT:-1024}
 start_report ingest
@@ -63,11 +64,14 @@ for mode in $MODES; do
   log "model: $(curl -fsS -H 'X-Api-Key: dev-read' "$gateway/api/model")"
 
   rates_var="RATES_$mode"; rates=${!rates_var:-$RATES}
-  for rate in $rates ${CEILING_EXTRA-3000}; do step "$mode" http-ceiling "$rate" live=1 --no-check; done
-  for rate in $rates ${CEILING_EXTRA-3000}; do step "$mode" noop-ceiling "$rate" noop=1 --no-check; done
+  ceiling_rates=${CEILING_RATES:-"$rates ${CEILING_EXTRA-3000}"}
+  for ceiling in ${CEILINGS-http noop}; do
+    mix=$([ "$ceiling" = http ] && echo live=1 || echo noop=1)
+    for rate in $ceiling_rates; do step "$mode" "$ceiling-ceiling" "$rate" "$mix" --no-check; done
+  done
   for rate in $rates; do step "$mode" rating "$rate" rating=1; done
   top=${rates##* }
-  STEP_ZIPF=0 step "$mode" rating-uniform "$top" rating=1
+  [ -n "$top" ] && STEP_ZIPF=0 step "$mode" rating-uniform "$top" rating=1
   for rate in $REVIEW_RATES; do step "$mode" review "$rate" review=1; done
   if [ "$mode" = azure ]; then
     log ""; log "-- grain state in Azurite after the load: entity count and the largest entities"

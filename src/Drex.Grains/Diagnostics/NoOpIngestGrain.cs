@@ -5,9 +5,10 @@ namespace Drex.Grains.Diagnostics;
 
 /// <summary>
 /// Ingestion's path with the work taken out (no encoding, no log, no GRU, no storage): validation, one stateless
-/// worker and two grain calls in parallel, keyed like the user and the item. The benchmarks' ceiling.
+/// worker and two grain calls in parallel, keyed like the user and the item. The benchmarks' ceiling. Reentrant, as
+/// <see cref="IngestGrain"/> is.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker, Reentrant]
 public sealed class NoOpIngestGrain : Grain, INoOpIngestGrain
 {
     public async Task<InteractionResult> IngestAsync(InteractionRequest request)
