@@ -39,6 +39,7 @@ public abstract class ActorGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        S.MigrateLegacyPending();
         _durable = Snapshot();
         return Task.CompletedTask;
     }
@@ -286,18 +287,19 @@ public abstract class ActorGrain(
     {
         var first = S.ModelVersion.Length == 0;
         var record = IsUser ? model.User(Id) : model.Item(Id);
-        S.Pending.RemoveAll(p => p.Sequence <= model.Watermark);
-        var texts = await reviews.GetAsync([.. S.Pending.Where(p => p.HasReview).Select(p => p.Sequence)], model.Watermark);
+        S.Pending.RemoveThrough(model.Watermark);
+        var pending = S.Pending.Entries();
+        var texts = await reviews.GetAsync([.. pending.Where(p => p.HasReview).Select(p => p.Sequence)], model.Watermark);
         // Encode concurrently so the silo's encoder batches them.
-        var encoded = await Task.WhenAll(S.Pending.Select(p => p.HasReview ? EncodeAsync(texts[p.Sequence]) : Task.FromResult<EncodedText?>(null)));
+        var encoded = await Task.WhenAll(pending.Select(p => p.HasReview ? EncodeAsync(texts[p.Sequence]) : Task.FromResult<EncodedText?>(null)));
 
         // Computed aside and assigned at the end, so a failure leaves the actor as it was.
         var current = record?.State ?? (IsUser ? model.UserInitial : model.ItemInitial);
         var profile = ProfileOf([.. (record?.Keywords ?? []).Select(k => new Keyword(k.Word, k.Weight))]);
-        for (var k = 0; k < S.Pending.Count; k++)
+        for (var k = 0; k < pending.Count; k++)
         {
             var review = encoded[k];
-            var feature = model.Runtime.Encode(new InteractionInput(review?.Vectors ?? [], review?.Length ?? 0, S.Pending[k].Rating));
+            var feature = model.Runtime.Encode(new InteractionInput(review?.Vectors ?? [], review?.Length ?? 0, pending[k].Rating));
             current = IsUser ? model.Runtime.StepUser(feature.Feature, current) : model.Runtime.StepItem(feature.Feature, current);
             if (review is not null)
             {

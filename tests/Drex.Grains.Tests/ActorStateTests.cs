@@ -59,11 +59,89 @@ public sealed class ActorStateTests
         var size = serializer.Serialize(state).ToMemory().Length;
         var restored = serializer.Deserialize<ActorState>(serializer.Serialize(state))!;
 
-        // 1,024 hashed ids + predictions (12 KiB) and ~15 bytes per pending interaction, whatever the reviews' length.
-        Assert.True(size < 100_000, $"{size} bytes");
+        // 1,024 hashed ids + predictions (12 KiB) and ~6 bytes per pending interaction, whatever the reviews' length.
+        Assert.True(size < 50_000, $"{size} bytes");
         Assert.Equal(5_000, restored.Pending.Count);
         Assert.True(restored.Recent.Find("interaction-000000004999") >= 0);
     }
+
+    [Fact]
+    public void PendingLog_RoundTripsThroughStorageAndCopies_InTheOrderApplied()
+    {
+        // Sequences out of order (two ingest calls racing), far apart, rated and not, with and without reviews.
+        PendingInteraction[] entries =
+        [
+            new(7, 4.5f, HasReview: true), new(5, null, HasReview: true), new(1L << 40, 1f, HasReview: false),
+            new(9, 0.5f, HasReview: false), new(9_000_000_000L, null, HasReview: false), new(0, 3f, HasReview: true),
+        ];
+        var state = new ActorState();
+        Array.ForEach(entries, state.Pending.Add);
+        var services = Services();
+
+        var restored = services.GetRequiredService<Serializer>().Deserialize<ActorState>(services.GetRequiredService<Serializer>().SerializeToArray(state))!;
+        var copied = services.GetRequiredService<DeepCopier>().Copy(state);
+        copied.Pending.Add(new PendingInteraction(11, 2f, HasReview: false));
+
+        Assert.Equal(entries, restored.Pending.Entries());
+        Assert.Equal(entries, state.Pending.Entries());
+        Assert.Equal([.. entries, new(11, 2f, HasReview: false)], copied.Pending.Entries());
+    }
+
+    [Fact]
+    public void PendingLog_RemoveThrough_DropsWhatTheSnapshotCovers_AndKeepsTheRestInOrder()
+    {
+        var log = new PendingLog();
+        foreach (var sequence in new long[] { 10, 3, 12, 8, 15 })
+        {
+            log.Add(new PendingInteraction(sequence, sequence, HasReview: sequence % 2 == 0));
+        }
+
+        log.RemoveThrough(9);
+        log.Add(new PendingInteraction(16, null, HasReview: true));
+
+        Assert.Equal([10L, 12, 15, 16], log.Entries().Select(p => p.Sequence));
+        Assert.Equal([10f, 12f, 15f, null], log.Entries().Select(p => p.Rating));
+        Assert.Equal(4, log.Count);
+    }
+
+    [Fact]
+    public void PendingLog_TakesAFewBytesAnEntry()
+    {
+        var log = new PendingLog();
+        for (var k = 0; k < 5_000; k++)
+        {
+            log.Add(new PendingInteraction(1_000_000 + (k * 37), 4, HasReview: k % 3 == 0));
+        }
+
+        Assert.InRange(log.Packed.Length, 5_000 * 6, 5_000 * 7); // 1-byte difference, flags, float32 rating
+    }
+
+    [Fact]
+    public void PendingLog_WithTruncatedBytes_IsRefusedLoudly()
+    {
+        var log = new PendingLog();
+        log.Add(new PendingInteraction(300, 4, HasReview: false));
+        var cut = new PendingLog { Packed = log.Packed[..^2], Count = 1, LastSequence = 300 };
+
+        Assert.Throws<InvalidDataException>(cut.Entries);
+    }
+
+    [Fact]
+    public void ActorState_WrittenWithTheListForm_KeepsItsPendingInteractions()
+    {
+        var old = new ActorState { LegacyPending = [new(4, 5f, HasReview: true), new(6, null, HasReview: true)] };
+        var services = Services();
+        var restored = services.GetRequiredService<Serializer>().Deserialize<ActorState>(services.GetRequiredService<Serializer>().SerializeToArray(old))!;
+        restored.Pending.Add(new PendingInteraction(9, 1f, HasReview: false));
+
+        restored.MigrateLegacyPending();
+
+        Assert.Equal([new(4, 5f, HasReview: true), new(6, null, HasReview: true), new(9, 1f, HasReview: false)], restored.Pending.Entries());
+        Assert.Empty(restored.LegacyPending);
+    }
+
+    private static ServiceProvider Services() =>
+        new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(ActorState).Assembly)).BuildServiceProvider();
 
     [Fact]
     public async Task LogReviewCache_ReadsEachStretchOnce_AndFailsLoudlyOnAMissingReview()
