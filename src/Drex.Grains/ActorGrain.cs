@@ -203,6 +203,14 @@ public abstract class ActorGrain(
                 continue;
             }
 
+            // A retry older than the id window: the log gives a retried id its first sequence number (it remembers far
+            // more ids than an actor), and every sequence the actor applied since its model's watermark is pending.
+            if (S.Pending.Contains(update.Sequence))
+            {
+                results[k] = new ActorUpdateResult(UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, null);
+                continue;
+            }
+
             if (model.Version != update.ModelVersion)
             {
                 results[k] = new ActorUpdateResult(UpdateStatus.VersionMismatch, [], S.Bias, model.Version, null);

@@ -33,6 +33,7 @@ public sealed class PendingLog
 
     [NonSerialized] private byte[] _bytes = [];
     [NonSerialized] private int _length;
+    [NonSerialized] private HashSet<long>? _sequences;
 
     /// <summary>The packed entries, as stored.</summary>
     [Id(0)]
@@ -43,6 +44,7 @@ public sealed class PendingLog
         {
             _bytes = value.ToArray();
             _length = _bytes.Length;
+            _sequences = null;
         }
     }
 
@@ -77,6 +79,14 @@ public sealed class PendingLog
 
         LastSequence = entry.Sequence;
         Count++;
+        _sequences?.Add(entry.Sequence);
+    }
+
+    /// <summary>Whether an entry has this sequence number (an index built on first use, then kept current).</summary>
+    public bool Contains(long sequence)
+    {
+        _sequences ??= [.. Entries().Select(p => p.Sequence)];
+        return _sequences.Contains(sequence);
     }
 
     /// <summary>The entries in the order they were added.</summary>
@@ -139,7 +149,7 @@ public sealed class PendingLog
             return;
         }
 
-        (_length, Count, LastSequence) = (0, 0, 0);
+        (_length, Count, LastSequence, _sequences) = (0, 0, 0, null);
         kept.ForEach(Add);
     }
 

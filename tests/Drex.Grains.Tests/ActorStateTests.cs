@@ -105,6 +105,24 @@ public sealed class ActorStateTests
     }
 
     [Fact]
+    public void PendingLog_Contains_FollowsAddsRemovalsAndCopies()
+    {
+        var log = new PendingLog();
+        log.Add(new PendingInteraction(4, null, HasReview: false));
+        Assert.True(log.Contains(4));
+        log.Add(new PendingInteraction(9, 1f, HasReview: false));
+        Assert.True(log.Contains(9));
+
+        log.RemoveThrough(5);
+        var restored = new PendingLog { Packed = log.Packed, Count = log.Count, LastSequence = log.LastSequence };
+
+        Assert.False(log.Contains(4));
+        Assert.True(log.Contains(9));
+        Assert.False(restored.Contains(4));
+        Assert.True(restored.Contains(9));
+    }
+
+    [Fact]
     public void PendingLog_TakesAFewBytesAnEntry()
     {
         var log = new PendingLog();

@@ -82,6 +82,27 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_RetryOlderThanTheItemsIdWindow_IsStillAppliedOnce()
+    {
+        // The item sees more interactions after the first than its id window holds; the user sees none.
+        var user = Key("u");
+        var item = Key("i");
+        var request = Request(user, item, 4, null);
+        await Ingest.IngestAsync(request);
+        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
+        foreach (var chunk in later.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
+        }
+
+        var retried = await Ingest.IngestAsync(request);
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal(later.Length + 1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+        Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
+    }
+
+    [Fact]
     public async Task Ingest_ConcurrentUpdatesOfOneItem_AreGroupCommittedAndEachAppliedExactlyOnce()
     {
         // The same rating-only interaction from 64 users at once: the item's updates queue up and are applied in

@@ -234,10 +234,10 @@ internal sealed class DrexNet : nn.Module
     /// <summary>Squared norms of the per-id parameters (biases and offsets) of a batch's users and items.</summary>
     public Tensor PerIdPenalty(Tensor users, Tensor items)
     {
-        var penalty = user_bias.forward(users).square().sum().add(item_bias.forward(items).square().sum(), _one);
+        var penalty = user_bias.forward(users).Squared().sum().add(item_bias.forward(items).Squared().sum(), _one);
         if (user_offset is not null && item_offset is not null)
         {
-            penalty = penalty.add(user_offset.forward(users).square().sum(), _one).add(item_offset.forward(items).square().sum(), _one);
+            penalty = penalty.add(user_offset.forward(users).Squared().sum(), _one).add(item_offset.forward(items).Squared().sum(), _one);
         }
 
         return penalty;

@@ -171,7 +171,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                         var sel = tensor(auxRows.Select(k => (long)k).ToArray(), device: device);
                         var target = tensor(auxRows.Select(k => data.Ratings[all[k]] - net.Settings.GlobalMean).ToArray(), device: device);
                         using var weight = options.AuxTextLoss.ToScalar();
-                        penalty = penalty.add(net.AuxiliaryRating(text.index_select(0, sel)).sub(target).square().sum().mul(weight), _one);
+                        penalty = penalty.add(net.AuxiliaryRating(text.index_select(0, sel)).sub(target).Squared().sum().mul(weight), _one);
                     }
                 }
 
@@ -194,7 +194,7 @@ internal sealed class DrexTrainer(TrainerOptions options)
                             ? net.Predict(p.index_select(0, sel), q.index_select(0, sel), u.index_select(0, sel), i.index_select(0, sel))
                             : tensor(ratedRows.Select(t => baseline[t.x]).ToArray(), device: device)
                               .add(net.InteractionTerm(p.index_select(0, sel), q.index_select(0, sel)), _one);
-                        var se = prediction.sub(target).square().sum();
+                        var se = prediction.sub(target).Squared().sum();
                         loss = loss is null ? se : loss.add(se, _one);
                         if (options is { PerIdL2: > 0 })
                         {
