@@ -57,7 +57,7 @@ public sealed class SentimentAttentionTests
         mask[2, 4] = tensor(0f);
         var (_, _, text) = net.EncodeWithText(
             randn(3, 5, settings.TextDim), mask, tensor(new long[] { 0, 2, 4 }), ones(3, 1), ones(3, 1));
-        net.AuxiliaryRating(text).sub(tensor(new[] { -1f, 0.5f, 1f })).square().sum().backward();
+        net.AuxiliaryRating(text).sub(tensor(new[] { -1f, 0.5f, 1f })).Squared().sum().backward();
         return net.named_parameters().ToDictionary(
             p => p.name, p => p.parameter.grad is { } g ? g.abs().sum().item<float>() : 0.0);
     }
