@@ -197,17 +197,14 @@ public abstract class ActorGrain(
         for (var k = 0; k < batch.Length; k++)
         {
             var update = batch[k];
-            if (S.Recent.Find(update.InteractionId) is var slot and >= 0)
+            // A retry is known by its id while the id window holds it (with the prediction recorded for it), and after
+            // that by its sequence: the log gives a retried id its first sequence number (it remembers far more ids than
+            // an actor), and every sequence the actor applied since its model's watermark is pending.
+            var slot = S.Recent.Find(update.InteractionId);
+            if (slot >= 0 || S.Pending.Contains(update.Sequence))
             {
-                results[k] = new ActorUpdateResult(UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, S.Recent.PredictionAt(slot));
-                continue;
-            }
-
-            // A retry older than the id window: the log gives a retried id its first sequence number (it remembers far
-            // more ids than an actor), and every sequence the actor applied since its model's watermark is pending.
-            if (S.Pending.Contains(update.Sequence))
-            {
-                results[k] = new ActorUpdateResult(UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, null);
+                results[k] = new ActorUpdateResult(
+                    UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, slot >= 0 ? S.Recent.PredictionAt(slot) : null);
                 continue;
             }
 
@@ -295,8 +292,7 @@ public abstract class ActorGrain(
     {
         var first = S.ModelVersion.Length == 0;
         var record = IsUser ? model.User(Id) : model.Item(Id);
-        S.Pending.RemoveThrough(model.Watermark);
-        var pending = S.Pending.Entries();
+        var pending = S.Pending.RemoveThrough(model.Watermark);
         var texts = await reviews.GetAsync([.. pending.Where(p => p.HasReview).Select(p => p.Sequence)], model.Watermark);
         // Encode concurrently so the silo's encoder batches them.
         var encoded = await Task.WhenAll(pending.Select(p => p.HasReview ? EncodeAsync(texts[p.Sequence]) : Task.FromResult<EncodedText?>(null)));

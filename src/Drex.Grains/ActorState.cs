@@ -140,17 +140,20 @@ public sealed class PendingLog
         return entries.Count == Count ? entries : throw Corrupt();
     }
 
-    /// <summary>Drops the entries at or below <paramref name="watermark"/> (the model's snapshot covers them).</summary>
-    public void RemoveThrough(long watermark)
+    /// <summary>
+    /// Drops the entries at or below <paramref name="watermark"/> (the model's snapshot covers them) and returns those
+    /// kept, in order.
+    /// </summary>
+    public List<PendingInteraction> RemoveThrough(long watermark)
     {
         var kept = Entries();
-        if (kept.RemoveAll(p => p.Sequence <= watermark) == 0)
+        if (kept.RemoveAll(p => p.Sequence <= watermark) > 0)
         {
-            return;
+            (_length, Count, LastSequence, _sequences) = (0, 0, 0, null);
+            kept.ForEach(Add);
         }
 
-        (_length, Count, LastSequence, _sequences) = (0, 0, 0, null);
-        kept.ForEach(Add);
+        return kept;
     }
 
     private InvalidDataException Corrupt() => new($"The pending-interaction log is corrupt ({_length} bytes, {Count} entries expected).");
