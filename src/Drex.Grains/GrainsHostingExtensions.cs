@@ -31,8 +31,8 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton<LogReviewCache>();
         services.TryAddSingleton<LogAppender>();
         // Grain state in Orleans' binary format: the JSON default spent about half the silo's CPU serialising actor
-        // states on every write (docs/BENCHMARKS-system.md).
-        services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>());
+        // states on every write (docs/BENCHMARKS-system.md); written through a reused buffer, not a growing new one.
+        services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, PooledGrainStorageSerializer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReviewEncodingService>());
         services.AddHostedService<ModelRefreshService>();
         return services;

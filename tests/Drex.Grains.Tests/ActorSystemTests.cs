@@ -1,4 +1,5 @@
 using Drex.Contracts;
+using Drex.Grains.Services;
 using Drex.Model.Bundle;
 using Drex.Model.Runtime;
 using Drex.Model.Text;
@@ -143,7 +144,7 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
             foreach (var storage in new[] { GrainStorage.Name, GrainStorage.Actors })
             {
                 var options = services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(storage);
-                Assert.IsType<OrleansGrainStorageSerializer>(options.GrainStorageSerializer);
+                Assert.IsType<PooledGrainStorageSerializer>(options.GrainStorageSerializer);
             }
         }
     }

@@ -50,7 +50,12 @@ def main():
                 stack = stack[:-1]
                 if native and (not stack or waiting(frames[stack[-1]])):
                     continue
-            if not stack or waiting(frames[stack[-1]]):
+            # Unresolved native frames ('?!?') are running native code or a blocking call: the innermost managed frame
+            # above them tells which (InferenceSession.Run computes; SocketAsyncEngine.EventLoop waits in epoll).
+            inner = len(stack) - 1
+            while inner >= 0 and frames[stack[inner]] == "?!?":
+                inner -= 1
+            if inner < 0 or waiting(frames[stack[inner]]):
                 continue
             running += weight
             exclusive[frames[stack[-1]]] += weight

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Where the silo's CPU goes under rating-only ingestion: one silo (memory grain state), the gateway, a demo model,
+# Where the silo's CPU goes under rating-only ingestion: one silo (grain state in memory, or in Azurite with
+# STORAGE=azure), the gateway, a demo model,
 # an open-model load (Zipf users and items) and a dotnet-trace thread-time sample of the silo in the middle of it; prints the
-# top methods by exclusive and by inclusive time. Needs dotnet-trace (dotnet tool install -g dotnet-trace).
-# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 OUT=dir)
+# top methods by exclusive and by inclusive time, then the running stacks only (cpu-profile.py). Needs dotnet-trace
+# (dotnet tool install -g dotnet-trace).
+# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure OUT=dir)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -10,10 +12,14 @@ source "$root/tests/benchmarks/common.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
-RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}
+RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}; STORAGE=${STORAGE:-folder}
 start_report profile
 
-use_storage folder bench-prof
+case "$STORAGE" in
+  folder) use_storage folder bench-prof ;;
+  azure) start_azurite; use_storage azure bench-prof ;;
+  *) echo "STORAGE must be folder or azure, not '$STORAGE'" >&2; exit 2 ;;
+esac
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
 start_silo 0 "$silo_port" "$gw_port" "$http_port" "$silo_port"
 start_gateway "$port" "$gw_port"
@@ -32,3 +38,6 @@ log ""; log "-- top methods by exclusive samples (stacks of every thread, ~100 H
 dotnet-trace report "$work/silo.nettrace" topN -n 30 2>&1 | cut -c1-220 | tee -a "$summary" || true
 log ""; log "-- top methods by inclusive samples"
 dotnet-trace report "$work/silo.nettrace" topN -n 60 --inclusive 2>&1 | cut -c1-220 | tee -a "$summary" || true
+log ""; log "-- running stacks only (waits dropped; cpu-profile.py)"
+dotnet-trace convert --format speedscope -o "$work/silo" "$work/silo.nettrace" >/dev/null 2>&1 \
+  && python3 "$root/tests/benchmarks/cpu-profile.py" "$work/silo.speedscope.json" 60 | cut -c1-220 | tee -a "$summary" || log "conversion failed"
