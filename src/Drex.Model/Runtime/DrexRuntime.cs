@@ -26,10 +26,14 @@ public sealed class DrexRuntime : IDisposable
     private readonly InferenceSession _mlpHead;
     private readonly RunOptions _run = new();
 
+    // The feature of an interaction with a rating and no review depends on its rating level alone: one run per level.
+    private readonly InteractionFeature?[] _ratingOnly;
+
     public DrexRuntime(ModelBundle bundle)
     {
         Bundle = bundle;
         Settings = bundle.Settings;
+        _ratingOnly = new InteractionFeature?[Math.Max(1, Settings.RatingLevels)];
         using var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
@@ -136,8 +140,22 @@ public sealed class DrexRuntime : IDisposable
         return result;
     }
 
-    /// <summary>Fuses one interaction.</summary>
-    public InteractionFeature Encode(InteractionInput input) => Encode([input])[0];
+    /// <summary>
+    /// Fuses one interaction. A rating without a review is fused once per rating level and the result shared, so its
+    /// arrays are read-only to callers (rating-only interactions are most of the traffic, and each run of the encoder
+    /// costs more than the GRU step it feeds).
+    /// </summary>
+    public InteractionFeature Encode(InteractionInput input)
+    {
+        if (input.Length == 0 && input.Rating is { } rating)
+        {
+            // A race computes the same feature twice; either copy may stay.
+            var level = Settings.RatingLevel(rating);
+            return _ratingOnly[level] ??= Encode([input])[0];
+        }
+
+        return Encode([input])[0];
+    }
 
     /// <summary>One GRU step for a batch of users: features [n, F], states [n, H] -> new states [n, H].</summary>
     public float[] StepUsers(float[] features, float[] states, int n) => Step(_userCell, features, states, n);
