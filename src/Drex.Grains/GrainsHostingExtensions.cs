@@ -3,6 +3,7 @@ using Drex.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace Drex.Grains;
@@ -17,6 +18,14 @@ public static class GrainsHostingExtensions
     public static ISiloBuilder AddDrexGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddDrexGrains(configuration);
+        return silo;
+    }
+
+    /// <summary>Adds grain storage <paramref name="name"/> in memory (<see cref="MemoryGrainStateStorage"/>): dev clusters and tests.</summary>
+    public static ISiloBuilder AddDrexMemoryGrainStorage(this ISiloBuilder silo, string name)
+    {
+        silo.Services.AddGrainStorage(name, (services, storageName) => new MemoryGrainStateStorage(
+            storageName, services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<IGrainStorageSerializer>()));
         return silo;
     }
 

@@ -63,8 +63,8 @@ public static partial class SiloHosting
             else
             {
                 // Folder and Memory keep grain state in memory: a restart starts actors afresh (the log file survives).
-                orleans.AddMemoryGrainStorage(GrainStorage.Name);
-                orleans.AddMemoryGrainStorage(GrainStorage.Actors);
+                orleans.AddDrexMemoryGrainStorage(GrainStorage.Name);
+                orleans.AddDrexMemoryGrainStorage(GrainStorage.Actors);
             }
 
             orleans.AddDrexGrains(configuration);

@@ -136,15 +136,15 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public void Silos_StoreActorStateInOrleansBinaryFormat()
+    public void Silos_StoreGrainStateInMemoryStorage_InOrleansBinaryFormat()
     {
         foreach (var silo in fixture.Cluster.Silos)
         {
             var services = ((InProcessSiloHandle)silo).SiloHost.Services;
+            Assert.IsType<PooledGrainStorageSerializer>(services.GetRequiredService<IGrainStorageSerializer>());
             foreach (var storage in new[] { GrainStorage.Name, GrainStorage.Actors })
             {
-                var options = services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(storage);
-                Assert.IsType<PooledGrainStorageSerializer>(options.GrainStorageSerializer);
+                Assert.IsType<MemoryGrainStateStorage>(services.GetRequiredKeyedService<IGrainStorage>(storage));
             }
         }
     }

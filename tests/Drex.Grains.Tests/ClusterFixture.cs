@@ -100,7 +100,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddMemoryGrainStorage(GrainStorage.Name).AddMemoryGrainStorage(GrainStorage.Actors);
+            siloBuilder.AddDrexMemoryGrainStorage(GrainStorage.Name).AddDrexMemoryGrainStorage(GrainStorage.Actors);
             siloBuilder.AddDrexGrains(siloBuilder.Configuration);
         }
     }

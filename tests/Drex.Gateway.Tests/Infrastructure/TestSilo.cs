@@ -59,8 +59,8 @@ public sealed class TestSilo : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, gatewayPort, serviceId: ServiceId, clusterId: ClusterId)
-            .AddMemoryGrainStorage(GrainStorage.Name)
-            .AddMemoryGrainStorage(GrainStorage.Actors)
+            .AddDrexMemoryGrainStorage(GrainStorage.Name)
+            .AddDrexMemoryGrainStorage(GrainStorage.Actors)
             .AddDrexGrains(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync();

@@ -1,0 +1,89 @@
+using Drex.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace Drex.Grains.Tests;
+
+/// <summary>The in-memory grain storage on the two-silo cluster: a state written on one silo reads back on the other.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class MemoryGrainStateStorageTests(ClusterFixture fixture)
+{
+    private const string State = "state";
+
+    [Fact]
+    public async Task Write_OnOneSilo_ReadsBackOnTheOther_WithItsETag()
+    {
+        var id = Grain();
+        var written = new GrainState<ActorState>(new ActorState { ModelVersion = "v", State = [1f, 2f], Keywords = [new Keyword("tuner", 0.5f)] });
+        await Storage(0).WriteStateAsync(State, id, written);
+
+        var read = new GrainState<ActorState>(new ActorState());
+        await Storage(1).ReadStateAsync(State, id, read);
+
+        Assert.True(read.RecordExists);
+        Assert.NotNull(written.ETag);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal([1f, 2f], read.State!.State);
+        Assert.Equal("tuner", read.State!.Keywords.Single().Word);
+    }
+
+    [Fact]
+    public async Task Write_WithAStaleETag_FailsAndLeavesTheStoredState()
+    {
+        var id = Grain();
+        var first = new GrainState<ActorState>(new ActorState { ModelVersion = "first" });
+        await Storage(0).WriteStateAsync(State, id, first);
+        var stale = new GrainState<ActorState>(new ActorState { ModelVersion = "stale" }) { ETag = first.ETag };
+        first.State!.ModelVersion = "second";
+        await Storage(0).WriteStateAsync(State, id, first);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage(1).WriteStateAsync(State, id, stale));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage(1).WriteStateAsync(State, id, new GrainState<ActorState>(new ActorState())));
+
+        var read = new GrainState<ActorState>(new ActorState());
+        await Storage(1).ReadStateAsync(State, id, read);
+        Assert.Equal("second", read.State!.ModelVersion);
+        Assert.Equal(first.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task Clear_ThenRead_FindsNoRecord_AndANewWriteIsAccepted()
+    {
+        var id = Grain();
+        var state = new GrainState<ActorState>(new ActorState { ModelVersion = "v" });
+        await Storage(0).WriteStateAsync(State, id, state);
+        await Storage(1).ClearStateAsync(State, id, state);
+
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+        var read = new GrainState<ActorState>(new ActorState());
+        await Storage(0).ReadStateAsync(State, id, read);
+        Assert.False(read.RecordExists);
+        Assert.Null(read.ETag);
+
+        await Storage(0).WriteStateAsync(State, id, new GrainState<ActorState>(new ActorState { ModelVersion = "again" }));
+        await Storage(1).ReadStateAsync(State, id, read);
+        Assert.Equal("again", read.State!.ModelVersion);
+    }
+
+    [Fact]
+    public async Task States_OfOtherNamesOrProviders_AreKeptApart()
+    {
+        var id = Grain();
+        await Storage(0).WriteStateAsync(State, id, new GrainState<ActorState>(new ActorState { ModelVersion = "actors" }));
+        var services = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services;
+        var registry = services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+
+        var read = new GrainState<ActorState>(new ActorState());
+        await registry.ReadStateAsync(State, id, read);
+        Assert.False(read.RecordExists);
+        await Storage(0).ReadStateAsync("other", id, read);
+        Assert.False(read.RecordExists);
+    }
+
+    private IGrainStorage Storage(int silo) =>
+        ((InProcessSiloHandle)fixture.Cluster.Silos[silo]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Actors);
+
+    private static GrainId Grain() => GrainId.Create("user", Guid.NewGuid().ToString("N"));
+}
