@@ -39,7 +39,7 @@ public abstract class ActorGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        S.MigrateLegacyPending();
+        S.MigrateLegacy();
         _durable = Snapshot();
         return Task.CompletedTask;
     }

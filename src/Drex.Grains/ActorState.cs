@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Drex.Contracts;
 
@@ -163,15 +164,33 @@ public sealed class PendingLog
 /// The deduplication window: the last <see cref="Capacity"/> interaction ids an actor applied, as 64-bit hashes in a
 /// ring, each with the prediction recorded for it (NaN until recorded). At most 12 KiB, however many interactions.
 /// </summary>
+/// <remarks>
+/// Stored as one byte block (<see cref="Packed"/>): Orleans writes an array of numbers element by element, each with
+/// a field header, and a hot actor writes its 2,048 numbers after every batch it applies.
+/// </remarks>
 [GenerateSerializer, Alias("drex.recent-window")]
 public sealed class RecentWindow
 {
     /// <summary>How many recent interaction ids each actor remembers.</summary>
     public const int Capacity = 1024;
 
-    [Id(0)] public long[] Ids { get; set; } = [];
+    [field: NonSerialized] public long[] Ids { get; private set; } = [];
 
-    [Id(1)] public float[] Predictions { get; set; } = [];
+    [field: NonSerialized] public float[] Predictions { get; private set; } = [];
+
+    /// <summary>The ids (little-endian int64) then their predictions (little-endian float32), as stored.</summary>
+    [Id(3)]
+    public ReadOnlyMemory<byte> Packed
+    {
+        get => PackedNumbers.Pack(Ids, Predictions);
+        set => (Ids, Predictions) = PackedNumbers.Unpack<long, float>(value.Span, "recent-interaction window");
+    }
+
+    /// <summary>The ids as states written before <see cref="Packed"/> kept them; moved into it once read.</summary>
+    [Id(0)] public long[]? LegacyIds { get; set; }
+
+    /// <summary>The predictions as states written before <see cref="Packed"/> kept them; moved into it once read.</summary>
+    [Id(1)] public float[]? LegacyPredictions { get; set; }
 
     /// <summary>Ids added so far (the ring's next slot is <c>Added % Capacity</c>).</summary>
     [Id(2)] public long Added { get; set; }
@@ -202,6 +221,16 @@ public sealed class RecentWindow
         Added++;
     }
 
+    /// <summary>Moves a window stored as arrays of numbers into the packed form.</summary>
+    public void MigrateLegacy()
+    {
+        if (LegacyIds is { } ids)
+        {
+            (Ids, Predictions) = (ids, LegacyPredictions is { Length: var n } p && n == ids.Length ? p : [.. ids.Select(_ => float.NaN)]);
+            (LegacyIds, LegacyPredictions) = (null, null);
+        }
+    }
+
     public void RecordPrediction(string id, float prediction)
     {
         if (Find(id) is var slot and >= 0)
@@ -220,7 +249,19 @@ public sealed class ActorState
     /// <summary>The model version <see cref="State"/> and <see cref="Bias"/> were computed under ("" before activation).</summary>
     [Id(0)] public string ModelVersion { get; set; } = "";
 
-    [Id(1)] public float[] State { get; set; } = [];
+    [field: NonSerialized] public float[] State { get; set; } = [];
+
+    /// <summary><see cref="State"/> as stored: little-endian float32s in one block (see <see cref="RecentWindow"/>).</summary>
+    [Id(12)]
+    public ReadOnlyMemory<byte> PackedState
+    {
+        get => PackedNumbers.Pack<float>(State);
+        set => State = PackedNumbers.Unpack<float>(value.Span, "actor state");
+    }
+
+    /// <summary><see cref="State"/> as states written before <see cref="PackedState"/> kept it; moved into it once read.</summary>
+    [Id(1)] public float[]? LegacyState { get; set; }
+
 
     [Id(2)] public float Bias { get; set; }
 
@@ -240,12 +281,27 @@ public sealed class ActorState
 
     /// <summary>
     /// Where states written before <see cref="PendingLog"/> kept the same entries as a list; read so no stored state
-    /// loses them, and moved into <see cref="Pending"/> by <see cref="MigrateLegacyPending"/>. New states leave it empty.
+    /// loses them, and moved into <see cref="Pending"/> by <see cref="MigrateLegacy"/>. New states leave it empty.
     /// </summary>
     [Id(7)] public List<PendingInteraction> LegacyPending { get; set; } = [];
 
-    /// <summary>Moves entries of the list form into <see cref="Pending"/>, ahead of any it holds (they were applied first).</summary>
-    public void MigrateLegacyPending()
+    /// <summary>
+    /// Moves what states written in earlier forms hold into the current ones: the state vector and the id window as
+    /// arrays of numbers into their packed forms, and pending entries of the list form into <see cref="Pending"/>, ahead
+    /// of any it holds (they were applied first). Called when the actor activates, before anything reads the state.
+    /// </summary>
+    public void MigrateLegacy()
+    {
+        if (LegacyState is { } state)
+        {
+            (State, LegacyState) = (state, null);
+        }
+
+        Recent.MigrateLegacy();
+        MigrateLegacyPending();
+    }
+
+    private void MigrateLegacyPending()
     {
         if (LegacyPending.Count == 0)
         {
@@ -264,4 +320,47 @@ public sealed class ActorState
     [Id(9)] public double ErrorSum { get; set; }
 
     [Id(10)] public int ErrorCount { get; set; }
+}
+
+/// <summary>Arrays of numbers as little-endian bytes, for state fields that would otherwise be written number by number.</summary>
+internal static class PackedNumbers
+{
+    public static byte[] Pack<T>(T[] values)
+        where T : unmanaged => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    /// <summary>Two arrays of the same length, the first's bytes then the second's.</summary>
+    public static byte[] Pack<T1, T2>(T1[] first, T2[] second)
+        where T1 : unmanaged
+        where T2 : unmanaged
+    {
+        var a = MemoryMarshal.AsBytes(first.AsSpan());
+        var b = MemoryMarshal.AsBytes(second.AsSpan());
+        var bytes = new byte[a.Length + b.Length];
+        a.CopyTo(bytes);
+        b.CopyTo(bytes.AsSpan(a.Length));
+        return bytes;
+    }
+
+    public static T[] Unpack<T>(ReadOnlySpan<byte> bytes, string what)
+        where T : unmanaged
+    {
+        var size = Unsafe.SizeOf<T>();
+        return bytes.Length % size == 0
+            ? MemoryMarshal.Cast<byte, T>(bytes).ToArray()
+            : throw new InvalidDataException($"The stored {what} is {bytes.Length} bytes, not a whole number of {size}-byte values.");
+    }
+
+    public static (T1[] First, T2[] Second) Unpack<T1, T2>(ReadOnlySpan<byte> bytes, string what)
+        where T1 : unmanaged
+        where T2 : unmanaged
+    {
+        var size = Unsafe.SizeOf<T1>() + Unsafe.SizeOf<T2>();
+        if (bytes.Length % size != 0)
+        {
+            throw new InvalidDataException($"The stored {what} is {bytes.Length} bytes, not a whole number of {size}-byte entries.");
+        }
+
+        var split = bytes.Length / size * Unsafe.SizeOf<T1>();
+        return (MemoryMarshal.Cast<byte, T1>(bytes[..split]).ToArray(), MemoryMarshal.Cast<byte, T2>(bytes[split..]).ToArray());
+    }
 }

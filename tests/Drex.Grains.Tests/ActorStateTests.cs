@@ -152,10 +152,50 @@ public sealed class ActorStateTests
         var restored = services.GetRequiredService<Serializer>().Deserialize<ActorState>(services.GetRequiredService<Serializer>().SerializeToArray(old))!;
         restored.Pending.Add(new PendingInteraction(9, 1f, HasReview: false));
 
-        restored.MigrateLegacyPending();
+        restored.MigrateLegacy();
 
         Assert.Equal([new(4, 5f, HasReview: true), new(6, null, HasReview: true), new(9, 1f, HasReview: false)], restored.Pending.Entries());
         Assert.Empty(restored.LegacyPending);
+    }
+
+    [Fact]
+    public void ActorState_WrittenWithNumberArrays_ReadsIntoThePackedForm()
+    {
+        // The form before packing: the state vector and the window as arrays of numbers (fields 1, and 0 and 1).
+        var old = new ActorState { LegacyState = [0.5f, -2f, 3f] };
+        old.Recent.LegacyIds = [11, 22, 33];
+        old.Recent.LegacyPredictions = [4.5f, float.NaN, 1f];
+        old.Recent.Added = 3;
+        var services = Services();
+        var serializer = services.GetRequiredService<Serializer>();
+
+        var restored = serializer.Deserialize<ActorState>(serializer.SerializeToArray(old))!;
+        restored.MigrateLegacy();
+
+        Assert.Equal([0.5f, -2f, 3f], restored.State);
+        Assert.Null(restored.LegacyState);
+        Assert.Equal([11L, 22L, 33L], restored.Recent.Ids);
+        Assert.Equal(4.5f, restored.Recent.PredictionAt(0));
+        Assert.Null(restored.Recent.PredictionAt(1));
+        Assert.Null(restored.Recent.LegacyIds);
+
+        // Written again, it takes the packed form only, and reads back the same.
+        var again = serializer.Deserialize<ActorState>(serializer.SerializeToArray(restored))!;
+        Assert.Equal(restored.State, again.State);
+        Assert.Equal(restored.Recent.Ids, again.Recent.Ids);
+        Assert.Equal(1f, again.Recent.PredictionAt(2));
+    }
+
+    [Fact]
+    public void ActorState_WithAPackedFieldOfTheWrongLength_IsRefusedLoudly()
+    {
+        var serializer = Services().GetRequiredService<Serializer>();
+        var state = new ActorState { State = [1f, 2f] };
+        state.Recent.Add("x");
+
+        Assert.Throws<InvalidDataException>(() => new ActorState { PackedState = new byte[7] });
+        Assert.Throws<InvalidDataException>(() => new RecentWindow { Packed = new byte[13] });
+        Assert.Equal(state.State, serializer.Deserialize<ActorState>(serializer.SerializeToArray(state))!.State);
     }
 
     private static ServiceProvider Services() =>
