@@ -187,6 +187,40 @@ public sealed class ActorStateTests
     }
 
     [Fact]
+    public void CounterpartSet_RoundTrips_InTheOrderAdded_WithoutDuplicates()
+    {
+        var serializer = Services().GetRequiredService<Serializer>();
+        var state = new ActorState();
+        string[] ids = ["i1", "guitar strings é", "i1", "x", "日本", "x"];
+        var added = ids.Select(state.Counterparts.Add).ToArray();
+
+        var restored = serializer.Deserialize<ActorState>(serializer.SerializeToArray(state))!;
+
+        Assert.Equal([true, true, false, true, true, false], added);
+        Assert.Equal(["i1", "guitar strings é", "x", "日本"], restored.Counterparts.ToArray());
+        Assert.True(restored.Counterparts.Contains("日本"));
+        Assert.False(restored.Counterparts.Contains("i2"));
+        Assert.False(restored.Counterparts.Add("x"));
+        Assert.True(restored.Counterparts.Add("i2"));
+        Assert.Equal(5, restored.Counterparts.Count);
+        Assert.Throws<ArgumentException>(() => state.Counterparts.Add("a\nb"));
+        Assert.Throws<InvalidDataException>(() => new CounterpartSet { Packed = "i1\ni"u8.ToArray() });
+    }
+
+    [Fact]
+    public void ActorState_WrittenWithASetOfStrings_KeepsItsCounterparts()
+    {
+        var serializer = Services().GetRequiredService<Serializer>();
+        var old = new ActorState { LegacyCounterparts = new(StringComparer.Ordinal) { "a", "b" } };
+
+        var restored = serializer.Deserialize<ActorState>(serializer.SerializeToArray(old))!;
+        restored.MigrateLegacy();
+
+        Assert.Equal(["a", "b"], restored.Counterparts.ToArray().Order());
+        Assert.Null(restored.LegacyCounterparts);
+    }
+
+    [Fact]
     public void ActorState_WithAPackedFieldOfTheWrongLength_IsRefusedLoudly()
     {
         var serializer = Services().GetRequiredService<Serializer>();
