@@ -221,7 +221,7 @@ public abstract class ActorGrain(
             }
 
             var previous = S.State;
-            S.State = IsUser ? model.Runtime.StepUser(update.Feature, previous) : model.Runtime.StepItem(update.Feature, previous);
+            S.State = await (IsUser ? model.Runtime.StepUserAsync(update.Feature, previous) : model.Runtime.StepItemAsync(update.Feature, previous));
             S.Interactions++;
             if (update.Rating is not null)
             {

@@ -29,6 +29,14 @@ public sealed class DrexRuntime : IDisposable
     // The feature of an interaction with a rating and no review depends on its rating level alone: one run per level.
     private readonly InteractionFeature?[] _ratingOnly;
 
+    // Serving's single steps and predictions, batched across the callers that arrive together.
+    private readonly MicroBatcher<(float[] Feature, float[] State), float[]> _userSteps;
+    private readonly MicroBatcher<(float[] Feature, float[] State), float[]> _itemSteps;
+    private readonly MicroBatcher<(float[] User, float UserBias, float[] Item, float ItemBias), float> _predictions;
+
+    /// <summary>The most single steps or predictions one batched run serves.</summary>
+    public const int MaxServingBatch = 64;
+
     public DrexRuntime(ModelBundle bundle)
     {
         Bundle = bundle;
@@ -63,6 +71,9 @@ public sealed class DrexRuntime : IDisposable
             _dotHead = Open(DrexGraphs.DotHeadFile);
             _mlpHead = Open(DrexGraphs.MlpHeadFile);
             CheckShapes();
+            _userSteps = new(batch => StepRows(_userCell, batch), MaxServingBatch);
+            _itemSteps = new(batch => StepRows(_itemCell, batch), MaxServingBatch);
+            _predictions = new(PredictRows, MaxServingBatch);
         }
         catch
         {
@@ -167,6 +178,18 @@ public sealed class DrexRuntime : IDisposable
 
     public float[] StepItem(float[] feature, float[] state) => Step(_itemCell, feature, state, 1);
 
+    /// <summary>One user's GRU step, run in a batch with the steps other callers ask for at the same time.</summary>
+    public Task<float[]> StepUserAsync(float[] feature, float[] state) => CheckStep(feature, state) ?? _userSteps.RunAsync((feature, state));
+
+    /// <summary>One item's GRU step, run in a batch with the steps other callers ask for at the same time.</summary>
+    public Task<float[]> StepItemAsync(float[] feature, float[] state) => CheckStep(feature, state) ?? _itemSteps.RunAsync((feature, state));
+
+    /// <summary>One rating with the served head, run in a batch with the predictions other callers ask for at the same time.</summary>
+    public Task<float> PredictAsync(float[] user, float userBias, float[] item, float itemBias) =>
+        user.Length != Settings.HiddenDim || item.Length != Settings.HiddenDim
+            ? Task.FromException<float>(new ArgumentException($"A prediction needs two states of {Settings.HiddenDim}; got {user.Length} and {item.Length}."))
+            : _predictions.RunAsync((user, userBias, item, itemBias));
+
     /// <summary>Predicts ratings for n (user, item) pairs with the given head, clamped to the rating range.</summary>
     public float[] Predict(RatingHead head, float[] users, float[] userBiases, float[] items, float[] itemBiases, int n)
     {
@@ -232,6 +255,41 @@ public sealed class DrexRuntime : IDisposable
         using var s = OrtValue.CreateTensorValueFromMemory(states, [n, h]);
         using var outputs = cell.Run(_run, [DrexGraphs.Names.Input, DrexGraphs.Names.State], [x, s], [DrexGraphs.Names.NewState]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    // Checked per request, so a malformed one fails alone rather than the batch it would have joined.
+    private Task<float[]>? CheckStep(float[] feature, float[] state) =>
+        feature.Length != Settings.FusionDim || state.Length != Settings.HiddenDim
+            ? Task.FromException<float[]>(new ArgumentException(
+                $"A GRU step needs a feature of {Settings.FusionDim} and a state of {Settings.HiddenDim}; got {feature.Length} and {state.Length}."))
+            : null;
+
+    private float[][] StepRows(InferenceSession cell, (float[] Feature, float[] State)[] batch)
+    {
+        var (f, h, n) = (Settings.FusionDim, Settings.HiddenDim, batch.Length);
+        var features = new float[n * f];
+        var states = new float[n * h];
+        for (var k = 0; k < n; k++)
+        {
+            batch[k].Feature.CopyTo(features, k * f);
+            batch[k].State.CopyTo(states, k * h);
+        }
+
+        var next = Step(cell, features, states, n);
+        return [.. Enumerable.Range(0, n).Select(k => next.AsSpan(k * h, h).ToArray())];
+    }
+
+    private float[] PredictRows((float[] User, float UserBias, float[] Item, float ItemBias)[] batch)
+    {
+        var (h, n) = (Settings.HiddenDim, batch.Length);
+        var (users, items) = (new float[n * h], new float[n * h]);
+        for (var k = 0; k < n; k++)
+        {
+            batch[k].User.CopyTo(users, k * h);
+            batch[k].Item.CopyTo(items, k * h);
+        }
+
+        return Predict(Settings.Head, users, [.. batch.Select(b => b.UserBias)], items, [.. batch.Select(b => b.ItemBias)], n);
     }
 
     private void CheckShapes()

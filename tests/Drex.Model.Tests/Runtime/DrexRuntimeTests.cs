@@ -38,6 +38,31 @@ public sealed class DrexRuntimeTests
         Assert.NotEqual(single[3].Feature, runtime.Encode(review).Feature);
     }
 
+    [Fact]
+    public async Task BatchedStepsAndPredictions_EqualTheDirectOnes_RowByRow()
+    {
+        var settings = new ModelSettings { HiddenDim = 8, FusionDim = 8, AttentionDim = 8, TextFeatureDim = 8, RatingDim = 4, MlpHiddenDim = 8 };
+        using var runtime = new DrexRuntime(Bundle(settings));
+        var random = new Random(3);
+        float[] R(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5))];
+        var rows = Enumerable.Range(0, 40).Select(_ => (Feature: R(8), State: R(8), Bias: R(1)[0])).ToArray();
+
+        // Concurrent callers, so runs serve several rows at once.
+        var users = await Task.WhenAll(rows.Select(r => Task.Run(() => runtime.StepUserAsync(r.Feature, r.State))));
+        var items = await Task.WhenAll(rows.Select(r => Task.Run(() => runtime.StepItemAsync(r.Feature, r.State))));
+        var ratings = await Task.WhenAll(rows.Select((r, k) => Task.Run(() => runtime.PredictAsync(r.State, r.Bias, rows[^(k + 1)].State, 0.1f))));
+
+        for (var k = 0; k < rows.Length; k++)
+        {
+            Assert.Equal(runtime.StepUser(rows[k].Feature, rows[k].State), users[k], (a, b) => Math.Abs(a - b) < 1e-6f);
+            Assert.Equal(runtime.StepItem(rows[k].Feature, rows[k].State), items[k], (a, b) => Math.Abs(a - b) < 1e-6f);
+            Assert.Equal(runtime.Predict(rows[k].State, rows[k].Bias, rows[^(k + 1)].State, 0.1f), ratings[k], 1e-5f);
+        }
+
+        await Assert.ThrowsAsync<ArgumentException>(() => runtime.StepUserAsync(R(7), R(8)));
+        await Assert.ThrowsAsync<ArgumentException>(() => runtime.PredictAsync(R(8), 0f, R(9), 0f));
+    }
+
     private static ModelBundle Bundle(ModelSettings settings)
     {
         var random = new Random(7);
