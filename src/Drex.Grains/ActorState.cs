@@ -18,20 +18,24 @@ public readonly record struct PendingInteraction(
     [property: Id(2)] bool HasReview);
 
 /// <summary>
-/// The interactions an actor applied after its model's watermark, in the order applied, packed into one byte block:
-/// per entry the zigzag varint of its sequence's difference from the previous entry's, a flags byte (1: has a review,
-/// 2: has a rating) and, when rated, the rating as a little-endian float32. 3-8 bytes an entry.
+/// The interactions an actor applied after its model's watermark, in the order applied, packed into one byte block.
+/// Per entry: a varint of the zigzagged difference of its sequence from the previous entry's, shifted left by two
+/// flag bits (1: has a review, 2: has a rating), then, when rated, one byte holding twice the rating (ratings in
+/// half steps from 0 to 127) or 255 and the rating as a little-endian float32. A hot actor's entries are 2 bytes
+/// each: its interactions are a few sequence numbers apart.
 /// </summary>
 /// <remarks>
 /// A hot actor between two retrains holds thousands of these and its whole state is serialized after every batch it
-/// applies. As a list of records each entry cost a field header and a codec call to write, read and copy; as one block
-/// it is a memory copy.
+/// applies, so their size is what a hot actor's writes cost. Blocks written in the first form (a varint difference, a
+/// flags byte and always a float32 rating: 3-8 bytes an entry; <see cref="Compact"/> false) are read, and re-encoded
+/// when the actor adds to them.
 /// </remarks>
 [GenerateSerializer, Alias("drex.pending-log")]
 public sealed class PendingLog
 {
-    private const byte ReviewFlag = 1;
-    private const byte RatingFlag = 2;
+    private const int ReviewFlag = 1;
+    private const int RatingFlag = 2;
+    private const byte WideRating = 255;
 
     [NonSerialized] private byte[] _bytes = [];
     [NonSerialized] private int _length;
@@ -56,31 +60,17 @@ public sealed class PendingLog
     /// <summary>The last entry's sequence (what the next entry's difference is taken from; 0 when empty).</summary>
     [Id(2)] public long LastSequence { get; set; }
 
+    /// <summary>Whether <see cref="Packed"/> is in the compact form (false: the first form, or nothing added yet).</summary>
+    [Id(3)] public bool Compact { get; set; }
+
     public void Add(PendingInteraction entry)
     {
-        if (_bytes.Length - _length < 15)
+        if (!Compact)
         {
-            Array.Resize(ref _bytes, Math.Max(64, (_bytes.Length * 2) + 15));
+            Recode(Count > 0 ? Entries() : []);
         }
 
-        var delta = entry.Sequence - LastSequence;
-        var zigzag = (ulong)((delta << 1) ^ (delta >> 63));
-        while (zigzag >= 0x80)
-        {
-            _bytes[_length++] = (byte)(zigzag | 0x80);
-            zigzag >>= 7;
-        }
-
-        _bytes[_length++] = (byte)zigzag;
-        _bytes[_length++] = (byte)((entry.HasReview ? ReviewFlag : 0) | (entry.Rating is null ? 0 : RatingFlag));
-        if (entry.Rating is { } rating)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(_bytes.AsSpan(_length), rating);
-            _length += 4;
-        }
-
-        LastSequence = entry.Sequence;
-        Count++;
+        Append(entry);
         _sequences?.Add(entry.Sequence);
     }
 
@@ -101,39 +91,32 @@ public sealed class PendingLog
         var sequence = 0L;
         while (position < bytes.Length)
         {
-            ulong zigzag = 0;
-            for (var shift = 0; ; shift += 7)
+            var head = ReadVarint(bytes, ref position);
+            int flags;
+            if (Compact)
             {
-                if (position >= bytes.Length || shift > 63)
-                {
-                    throw Corrupt();
-                }
-
-                var b = bytes[position++];
-                zigzag |= (ulong)(b & 0x7f) << shift;
-                if (b < 0x80)
-                {
-                    break;
-                }
+                flags = (int)(head & 3);
+                head >>= 2;
+            }
+            else
+            {
+                flags = position < bytes.Length ? bytes[position++] : throw Corrupt();
             }
 
-            if (position >= bytes.Length)
-            {
-                throw Corrupt();
-            }
-
-            sequence += (long)(zigzag >> 1) ^ -(long)(zigzag & 1);
-            var flags = bytes[position++];
+            sequence += (long)(head >> 1) ^ -(long)(head & 1);
             float? rating = null;
             if ((flags & RatingFlag) != 0)
             {
-                if (position + 4 > bytes.Length)
+                var wide = !Compact || (position < bytes.Length ? bytes[position++] : throw Corrupt()) is var b && b == WideRating;
+                if (wide)
                 {
-                    throw Corrupt();
+                    rating = position + 4 <= bytes.Length ? BinaryPrimitives.ReadSingleLittleEndian(bytes[position..]) : throw Corrupt();
+                    position += 4;
                 }
-
-                rating = BinaryPrimitives.ReadSingleLittleEndian(bytes[position..]);
-                position += 4;
+                else
+                {
+                    rating = bytes[position - 1] / 2f;
+                }
             }
 
             entries.Add(new PendingInteraction(sequence, rating, (flags & ReviewFlag) != 0));
@@ -149,13 +132,79 @@ public sealed class PendingLog
     public List<PendingInteraction> RemoveThrough(long watermark)
     {
         var kept = Entries();
-        if (kept.RemoveAll(p => p.Sequence <= watermark) > 0)
+        if (kept.RemoveAll(p => p.Sequence <= watermark) > 0 || !Compact)
         {
-            (_length, Count, LastSequence, _sequences) = (0, 0, 0, null);
-            kept.ForEach(Add);
+            Recode(kept);
         }
 
         return kept;
+    }
+
+    private void Recode(List<PendingInteraction> entries)
+    {
+        (_length, Count, LastSequence, _sequences, Compact) = (0, 0, 0, null, true);
+        entries.ForEach(Append);
+    }
+
+    private void Append(PendingInteraction entry)
+    {
+        if (_bytes.Length - _length < 16)
+        {
+            Array.Resize(ref _bytes, Math.Max(64, (_bytes.Length * 2) + 16));
+        }
+
+        var delta = entry.Sequence - LastSequence;
+        var zigzag = (ulong)((delta << 1) ^ (delta >> 63));
+        if (zigzag >> 62 != 0)
+        {
+            // Sequences are log positions (non-negative longs); a difference this large cannot come from one.
+            throw new ArgumentOutOfRangeException(nameof(entry), $"Sequence {entry.Sequence} is {delta} from the previous entry's.");
+        }
+
+        var head = (zigzag << 2) | (entry.HasReview ? ReviewFlag : 0u) | (entry.Rating is null ? 0u : RatingFlag);
+        while (head >= 0x80)
+        {
+            _bytes[_length++] = (byte)(head | 0x80);
+            head >>= 7;
+        }
+
+        _bytes[_length++] = (byte)head;
+        if (entry.Rating is { } rating)
+        {
+            var doubled = rating * 2f;
+            if (doubled is >= 0f and < WideRating && doubled == MathF.Floor(doubled))
+            {
+                _bytes[_length++] = (byte)doubled;
+            }
+            else
+            {
+                _bytes[_length++] = WideRating;
+                BinaryPrimitives.WriteSingleLittleEndian(_bytes.AsSpan(_length), rating);
+                _length += 4;
+            }
+        }
+
+        LastSequence = entry.Sequence;
+        Count++;
+    }
+
+    private ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        ulong value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (position >= bytes.Length || shift > 63)
+            {
+                throw Corrupt();
+            }
+
+            var b = bytes[position++];
+            value |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
     }
 
     private InvalidDataException Corrupt() => new($"The pending-interaction log is corrupt ({_length} bytes, {Count} entries expected).");

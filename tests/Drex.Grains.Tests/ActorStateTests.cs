@@ -114,7 +114,7 @@ public sealed class ActorStateTests
         Assert.True(log.Contains(9));
 
         log.RemoveThrough(5);
-        var restored = new PendingLog { Packed = log.Packed, Count = log.Count, LastSequence = log.LastSequence };
+        var restored = new PendingLog { Packed = log.Packed, Count = log.Count, LastSequence = log.LastSequence, Compact = log.Compact };
 
         Assert.False(log.Contains(4));
         Assert.True(log.Contains(9));
@@ -131,7 +131,40 @@ public sealed class ActorStateTests
             log.Add(new PendingInteraction(1_000_000 + (k * 37), 4, HasReview: k % 3 == 0));
         }
 
-        Assert.InRange(log.Packed.Length, 5_000 * 6, 5_000 * 7); // 1-byte difference, flags, float32 rating
+        // Entries 37 apart: a 2-byte varint (difference and flags), a rating byte.
+        Assert.Equal((5_000 * 3) + 2, log.Packed.Length); // the first entry's difference is 1,000,000
+
+        // A hot actor's: a few sequences apart, ratings in half steps: 2 bytes. A rating off the half steps: 6.
+        var hot = new PendingLog();
+        for (var k = 0; k < 5_000; k++)
+        {
+            hot.Add(new PendingInteraction(2_000_000 + (k * 7), 0.5f + (k % 10 / 2f), HasReview: false));
+        }
+
+        Assert.Equal((5_000 * 2) + 3, hot.Packed.Length); // the first entry's difference is 2,000,000
+        hot.Add(new PendingInteraction(2_040_000, 3.3f, HasReview: true));
+        Assert.Equal((5_000 * 2) + 3 + 3 + 5, hot.Packed.Length);
+        Assert.Equal(3.3f, hot.Entries()[^1].Rating);
+        Assert.Equal(5f, hot.Entries()[9].Rating);
+    }
+
+    [Fact]
+    public void PendingLog_InTheFirstForm_IsReadAndRecodedWhenAddedTo()
+    {
+        // (5, 4.5, review), (3, none), (300, 1): varint zigzag difference, flags byte, float32 rating.
+        byte[] first = [0x0A, 3, .. BitConverter.GetBytes(4.5f), 0x03, 0, 0xD2, 0x04, 2, .. BitConverter.GetBytes(1f)];
+        var log = new PendingLog { Packed = first, Count = 3, LastSequence = 300 };
+        PendingInteraction[] entries = [new(5, 4.5f, HasReview: true), new(3, null, HasReview: false), new(300, 1f, HasReview: false)];
+
+        Assert.Equal(entries, log.Entries());
+        Assert.True(log.Contains(3));
+
+        log.Add(new PendingInteraction(301, 2f, HasReview: true));
+
+        Assert.True(log.Compact);
+        Assert.Equal([.. entries, new(301, 2f, HasReview: true)], log.Entries());
+        Assert.True(log.Packed.Length < first.Length);
+        Assert.Equal([new(300, 1f, HasReview: false), new(301, 2f, HasReview: true)], new PendingLog { Packed = first, Count = 3, LastSequence = 300 }.RemoveThrough(5).Concat([new(301, 2f, HasReview: true)]));
     }
 
     [Fact]
@@ -139,7 +172,7 @@ public sealed class ActorStateTests
     {
         var log = new PendingLog();
         log.Add(new PendingInteraction(300, 4, HasReview: false));
-        var cut = new PendingLog { Packed = log.Packed[..^2], Count = 1, LastSequence = 300 };
+        var cut = new PendingLog { Packed = log.Packed[..^2], Count = 1, LastSequence = 300, Compact = true };
 
         Assert.Throws<InvalidDataException>(cut.Entries);
     }
