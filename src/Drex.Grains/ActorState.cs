@@ -303,6 +303,7 @@ public sealed class CounterpartSet
     private const byte End = (byte)'\n';
 
     [NonSerialized] private HashSet<string> _ids = new(StringComparer.Ordinal);
+    [NonSerialized] private List<string> _order = [];
     [NonSerialized] private byte[] _bytes = [];
     [NonSerialized] private int _length;
 
@@ -319,16 +320,17 @@ public sealed class CounterpartSet
                 throw new InvalidDataException($"The stored set of ids ({bytes.Length} bytes) does not end with a whole id.");
             }
 
-            var ids = new HashSet<string>(StringComparer.Ordinal);
+            var (ids, order) = (new HashSet<string>(StringComparer.Ordinal), new List<string>());
             foreach (var range in bytes.Split(End))
             {
-                if (range.End.GetOffset(bytes.Length) > range.Start.GetOffset(bytes.Length))
+                if (range.End.GetOffset(bytes.Length) > range.Start.GetOffset(bytes.Length)
+                    && Encoding.UTF8.GetString(bytes[range]) is var id && ids.Add(id))
                 {
-                    ids.Add(Encoding.UTF8.GetString(bytes[range]));
+                    order.Add(id);
                 }
             }
 
-            (_ids, _bytes, _length) = (ids, value.ToArray(), bytes.Length);
+            (_ids, _order, _bytes, _length) = (ids, order, value.ToArray(), bytes.Length);
         }
     }
 
@@ -349,6 +351,7 @@ public sealed class CounterpartSet
             return false;
         }
 
+        _order.Add(id);
         var size = Encoding.UTF8.GetByteCount(id) + 1;
         if (_bytes.Length - _length < size)
         {
@@ -361,20 +364,7 @@ public sealed class CounterpartSet
     }
 
     /// <summary>The ids in the order they were added.</summary>
-    public string[] ToArray()
-    {
-        var bytes = _bytes.AsSpan(0, _length);
-        var ids = new List<string>(_ids.Count);
-        foreach (var range in bytes.Split(End))
-        {
-            if (range.End.GetOffset(bytes.Length) > range.Start.GetOffset(bytes.Length))
-            {
-                ids.Add(Encoding.UTF8.GetString(bytes[range]));
-            }
-        }
-
-        return [.. ids];
-    }
+    public string[] ToArray() => [.. _order];
 }
 
 /// <summary>The persistent state of a user or an item grain.</summary>
@@ -473,6 +463,15 @@ public sealed class ActorState
 /// <summary>Arrays of numbers as little-endian bytes, for state fields that would otherwise be written number by number.</summary>
 internal static class PackedNumbers
 {
+    static PackedNumbers()
+    {
+        // The blocks are the numbers' memory as is: stored states would not read back on a big-endian machine.
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Drex stores actor states as little-endian numbers.");
+        }
+    }
+
     public static byte[] Pack<T>(T[] values)
         where T : unmanaged => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
