@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Drex.Contracts;
 using Drex.Storage;
@@ -109,6 +110,7 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
     {
         try
         {
+            var watch = Stopwatch.StartNew();
             var bundle = await store.DownloadAsync(version);
             if (bundle.Manifest.Encoder != encoder.Identity)
             {
@@ -116,12 +118,16 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
                     $"Bundle {version} was trained with encoder '{bundle.Manifest.Encoder}'; this silo runs '{encoder.Identity}'.");
             }
 
+            var downloaded = watch.Elapsed;
             var model = new LoadedModel(bundle);
+            var built = watch.Elapsed;
             // Warm up: the first ONNX Runtime calls are slow; make them before the model takes traffic.
             var feature = model.Runtime.Encode(new Model.Runtime.InteractionInput(new float[model.Settings.TextDim], 1, model.Settings.RatingMax)).Feature;
             model.Runtime.StepUser(feature, model.UserInitial);
             model.Runtime.StepItem(feature, model.ItemInitial);
             model.Runtime.Predict(model.UserInitial, 0, model.ItemInitial, 0);
+            LogLoaded(version, bundle.Snapshot.Items.Count, watch.ElapsedMilliseconds, (long)downloaded.TotalMilliseconds,
+                (long)(built - downloaded).TotalMilliseconds, (long)(watch.Elapsed - built).TotalMilliseconds);
             return model;
         }
         catch
@@ -130,6 +136,10 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Loaded model {Version} ({Items} items) in {TotalMs} ms: download and checks {DownloadMs} ms, lookups and index {BuildMs} ms, warm-up {WarmUpMs} ms")]
+    private partial void LogLoaded(string version, int items, long totalMs, long downloadMs, long buildMs, long warmUpMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Version}")]
     private partial void LogSwapped(string version);
