@@ -100,22 +100,23 @@ public sealed class PendingLog
             }
             else
             {
-                flags = position < bytes.Length ? bytes[position++] : throw Corrupt();
+                flags = ReadByte(bytes, ref position);
             }
 
             sequence += (long)(head >> 1) ^ -(long)(head & 1);
             float? rating = null;
             if ((flags & RatingFlag) != 0)
             {
-                var wide = !Compact || (position < bytes.Length ? bytes[position++] : throw Corrupt()) is var b && b == WideRating;
-                if (wide)
+                // The first form always holds a float32; the compact one a byte of half steps, or 255 and a float32.
+                var halves = Compact ? ReadByte(bytes, ref position) : WideRating;
+                if (halves != WideRating)
                 {
-                    rating = position + 4 <= bytes.Length ? BinaryPrimitives.ReadSingleLittleEndian(bytes[position..]) : throw Corrupt();
-                    position += 4;
+                    rating = halves / 2f;
                 }
                 else
                 {
-                    rating = bytes[position - 1] / 2f;
+                    rating = position + 4 <= bytes.Length ? BinaryPrimitives.ReadSingleLittleEndian(bytes[position..]) : throw Corrupt();
+                    position += 4;
                 }
             }
 
@@ -187,6 +188,8 @@ public sealed class PendingLog
         LastSequence = entry.Sequence;
         Count++;
     }
+
+    private byte ReadByte(ReadOnlySpan<byte> bytes, ref int position) => position < bytes.Length ? bytes[position++] : throw Corrupt();
 
     private ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int position)
     {

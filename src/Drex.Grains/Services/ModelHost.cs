@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Drex.Contracts;
 using Drex.Storage;
 using Microsoft.Extensions.Logging;
