@@ -111,21 +111,22 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
 
         var mine = current.IndexPartitions[(int)this.GetPrimaryKeyLong()];
         _hidden = current.Settings.HiddenDim;
-        _ids.Clear();
-        _ids.AddRange(mine.Ids);
-        _slots.Clear();
-        _slots.EnsureCapacity(mine.Ids.Length);
-        for (var slot = 0; slot < mine.Ids.Length; slot++)
-        {
-            _slots[mine.Ids[slot]] = slot;
-        }
-
         // Own copies with room to grow: item grains upsert into them.
-        var capacity = Math.Max(16, mine.Ids.Length + (mine.Ids.Length / 8));
+        var capacity = Math.Max(16, mine.Count + (mine.Count / 8));
         _states = new float[capacity * _hidden];
         _biases = new float[capacity];
-        mine.States.CopyTo(_states, 0);
-        mine.Biases.CopyTo(_biases, 0);
+        _ids.Clear();
+        _slots.Clear();
+        _slots.EnsureCapacity(mine.Count);
+        for (var slot = 0; slot < mine.Count; slot++)
+        {
+            var id = mine.Id(slot);
+            _ids.Add(id);
+            _slots[id] = slot;
+            mine.State(slot).CopyTo(_states.AsSpan(slot * _hidden, _hidden));
+            _biases[slot] = mine.Bias(slot);
+        }
+
         _version = current.Version;
     }
 

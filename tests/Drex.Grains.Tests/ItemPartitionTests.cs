@@ -9,22 +9,21 @@ public sealed class ItemPartitionTests
     [Fact]
     public void Split_PutsEveryItemInItsOwnPartition_WithItsStateAndBias()
     {
-        const int hidden = 3;
         var items = Enumerable.Range(0, 500).Select(k => new ActorRecord($"item-{k}", [k, k + 0.5f, -k], k / 10f, 1, [])).ToArray();
 
-        var partitions = ItemPartition.Split(items, hidden);
+        var partitions = ItemPartition.Split([.. items]);
 
         Assert.Equal(DrexKeys.IndexPartitions, partitions.Length);
-        Assert.Equal(items.Length, partitions.Sum(p => p.Ids.Length));
-        Assert.All(partitions, p => Assert.NotEmpty(p.Ids));
+        Assert.Equal(items.Length, partitions.Sum(p => p.Count));
+        Assert.All(partitions, p => Assert.NotEqual(0, p.Count));
         for (var p = 0; p < partitions.Length; p++)
         {
-            for (var slot = 0; slot < partitions[p].Ids.Length; slot++)
+            for (var slot = 0; slot < partitions[p].Count; slot++)
             {
-                var item = items.Single(i => i.Id == partitions[p].Ids[slot]);
+                var item = items.Single(i => i.Id == partitions[p].Id(slot));
                 Assert.Equal(p, ItemPartition.Of(item.Id));
-                Assert.Equal(item.State, partitions[p].States.AsSpan(slot * hidden, hidden).ToArray());
-                Assert.Equal(item.Bias, partitions[p].Biases[slot]);
+                Assert.Equal(item.State, partitions[p].State(slot).ToArray());
+                Assert.Equal(item.Bias, partitions[p].Bias(slot));
             }
         }
     }

@@ -48,8 +48,8 @@ public static class TestBundles
         {
             UserInitial = R(s.HiddenDim),
             ItemInitial = R(s.HiddenDim),
-            Users = (users ?? []).Select(Actor).ToArray(),
-            Items = (items ?? []).Select(Actor).ToArray(),
+            Users = [.. (users ?? []).Select(Actor)],
+            Items = [.. (items ?? []).Select(Actor)],
         };
         return ModelBundle.Create(
             version, s, EncoderIdentity.Value, new TrainingWatermark(0, watermark, 0), new ValidationMetrics(0.8, 1, 1, 10),

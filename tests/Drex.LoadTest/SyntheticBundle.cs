@@ -41,8 +41,8 @@ public static class SyntheticBundle
         {
             UserInitial = R(hidden, 0.3),
             ItemInitial = R(hidden, 0.3),
-            Users = Enumerable.Range(0, users).Select(k => Actor($"{userPrefix}{k}")).ToArray(),
-            Items = Enumerable.Range(0, items).Select(k => Actor($"{itemPrefix}{k}")).ToArray(),
+            Users = [.. Enumerable.Range(0, users).Select(k => Actor($"{userPrefix}{k}"))],
+            Items = [.. Enumerable.Range(0, items).Select(k => Actor($"{itemPrefix}{k}"))],
         };
         var vocabulary = KeywordVocabulary.Build(Vocabulary.Select(word => (IReadOnlyList<string>)[word]));
         return ModelBundle.Create(

@@ -90,6 +90,29 @@ public sealed class BundleStoreTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Theory]
+    [InlineData("Blob", "magic")]
+    [InlineData("Folder", "magic")]
+    [InlineData("Folder", "truncated")]
+    [InlineData("Folder", "state")]
+    public async Task DownloadAsync_CorruptSnapshot_IsReportedAsCorrupt_EvenWhereItDoesNotParse(string kind, string damage)
+    {
+        var bundle = TestData.Bundle("v1");
+        await Store(kind).UploadAsync(bundle);
+        var snapshot = bundle.Files().Single(f => f.Name == ModelBundle.SnapshotFile).Content;
+        byte[] corrupt = damage switch
+        {
+            "magic" => [(byte)'X', .. snapshot[1..]],
+            "truncated" => snapshot[..^3],
+            _ => [.. snapshot[..^8], .. BitConverter.GetBytes(123.5f), .. snapshot[^4..]],
+        };
+        await ReplaceFileAsync(kind, "v1", ModelBundle.SnapshotFile, corrupt);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Store(kind).DownloadAsync("v1"));
+
+        Assert.Matches($"{ModelBundle.SnapshotFile} (does not match its checksum|has {corrupt.Length} bytes; the manifest says {snapshot.Length})", error.Message);
+    }
+
+    [Theory]
     [MemberData(nameof(DurableStores))]
     public async Task DownloadAsync_MissingFile_ThrowsInvalidDataNamingTheFile(string kind)
     {

@@ -3,9 +3,21 @@ using Drex.Model.Bundle;
 
 namespace Drex.Grains.Services;
 
-/// <summary>One item-index partition of a model's snapshot: ids, a row-major state matrix and biases, slot by slot.</summary>
-public sealed record ItemPartition(string[] Ids, float[] States, float[] Biases)
+/// <summary>
+/// One item-index partition of a model's snapshot: the snapshot rows of the items it holds, slot by slot. Their ids,
+/// states and biases stay in the snapshot's columns; the partition's grain copies them when it loads the model, so a
+/// silo copies only the partitions it hosts.
+/// </summary>
+public sealed record ItemPartition(ActorColumns Items, int[] Rows)
 {
+    public int Count => Rows.Length;
+
+    public string Id(int slot) => Items.Id(Rows[slot]);
+
+    public ReadOnlySpan<float> State(int slot) => Items.State(Rows[slot]);
+
+    public float Bias(int slot) => Items.Bias(Rows[slot]);
+
     /// <summary>The partition an item belongs to: a stable hash of its id (string.GetHashCode is randomised per process).</summary>
     public static int Of(string itemId)
     {
@@ -19,31 +31,26 @@ public sealed record ItemPartition(string[] Ids, float[] States, float[] Biases)
     }
 
     /// <summary>Splits the snapshot's items into the <see cref="DrexKeys.IndexPartitions"/> partitions.</summary>
-    public static ItemPartition[] Split(IReadOnlyList<ActorRecord> items, int hidden)
+    public static ItemPartition[] Split(ActorColumns items)
     {
-        // Two passes over the items (count, then fill arrays of the exact size): no per-partition lists to grow,
-        // which for a million items took a third of the split.
+        // Two passes over the items (count, then fill arrays of the exact size): no per-partition lists to grow.
         var partitionOf = new byte[items.Count];
         var sizes = new int[DrexKeys.IndexPartitions];
-        for (var i = 0; i < items.Count; i++)
+        for (var row = 0; row < items.Count; row++)
         {
-            var p = Of(items[i].Id);
-            partitionOf[i] = checked((byte)p);
+            var p = Of(items.Id(row));
+            partitionOf[row] = checked((byte)p);
             sizes[p]++;
         }
 
-        var partitions = sizes.Select(n => new ItemPartition(new string[n], new float[n * hidden], new float[n])).ToArray();
-        var filled = new int[partitions.Length];
-        for (var i = 0; i < items.Count; i++)
+        var rows = sizes.Select(n => new int[n]).ToArray();
+        var filled = new int[rows.Length];
+        for (var row = 0; row < items.Count; row++)
         {
-            var item = items[i];
-            var partition = partitions[partitionOf[i]];
-            var slot = filled[partitionOf[i]]++;
-            partition.Ids[slot] = item.Id;
-            partition.Biases[slot] = item.Bias;
-            item.State.AsSpan().CopyTo(partition.States.AsSpan(slot * hidden, hidden));
+            var p = partitionOf[row];
+            rows[p][filled[p]++] = row;
         }
 
-        return partitions;
+        return [.. rows.Select(r => new ItemPartition(items, r))];
     }
 }

@@ -11,18 +11,16 @@ namespace Drex.Grains.Services;
 /// </summary>
 public sealed class LoadedModel : IDisposable
 {
-    private readonly Dictionary<string, ActorRecord> _users;
-    private readonly Dictionary<string, ActorRecord> _items;
-
     public LoadedModel(ModelBundle bundle)
     {
         Bundle = bundle;
         Runtime = new DrexRuntime(bundle);
         Vocabulary = KeywordVocabulary.FromJson(Encoding.UTF8.GetString(bundle.Keywords));
-        _users = bundle.Snapshot.Users.ToDictionary(a => a.Id, StringComparer.Ordinal);
-        _items = bundle.Snapshot.Items.ToDictionary(a => a.Id, StringComparer.Ordinal);
         (DotScale, DotShift) = MeasureDotCalibration();
-        IndexPartitions = ItemPartition.Split(bundle.Snapshot.Items, bundle.Settings.HiddenDim);
+        // The id indexes are built now, not by the first actors to activate after the swap.
+        bundle.Snapshot.Users.BuildIndex();
+        bundle.Snapshot.Items.BuildIndex();
+        IndexPartitions = ItemPartition.Split(bundle.Snapshot.Items);
     }
 
     /// <summary>
@@ -49,9 +47,9 @@ public sealed class LoadedModel : IDisposable
 
     public float DotShift { get; }
 
-    public ActorRecord? User(string id) => _users.GetValueOrDefault(id);
+    public ActorRecord? User(string id) => Bundle.Snapshot.Users.Get(id);
 
-    public ActorRecord? Item(string id) => _items.GetValueOrDefault(id);
+    public ActorRecord? Item(string id) => Bundle.Snapshot.Items.Get(id);
 
     public float[] UserInitial => Bundle.Snapshot.UserInitial;
 

@@ -97,25 +97,94 @@ public sealed class ModelBundle
     }
 
     /// <summary>Loads and verifies a bundle folder.</summary>
-    public static ModelBundle Load(string directory)
+    public static Task<ModelBundle> LoadAsync(string directory, CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(directory))
         {
             throw new InvalidDataException($"Model bundle folder '{directory}' does not exist.");
         }
 
-        return Load(name =>
-        {
-            var path = Path.Combine(directory, name);
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
-        });
+        return LoadAsync(
+            (name, _) =>
+            {
+                var path = Path.Combine(directory, name);
+                return Task.FromResult<Stream?>(File.Exists(path) ? OpenSequential(path) : null);
+            },
+            cancellationToken);
     }
 
-    /// <summary>Loads and verifies a bundle from any file source (a folder, blob storage, memory).</summary>
-    public static ModelBundle Load(Func<string, byte[]?> readFile)
+    /// <summary>Opens a bundle file for one front-to-back read.</summary>
+    private static FileStream OpenSequential(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    /// <summary>
+    /// Loads and verifies a bundle from any file source (a folder, blob storage, memory), given a way to open each
+    /// file (null when it does not exist). The snapshot is parsed while it streams in and hashed on the way; the
+    /// parse is only used, and a parse error only reported, once its checksum matched, so a corrupt file reads as corrupt.
+    /// </summary>
+    public static async Task<ModelBundle> LoadAsync(Func<string, CancellationToken, Task<Stream?>> openFile, CancellationToken cancellationToken = default)
     {
-        var manifestBytes = readFile(BundleManifest.FileName)
-            ?? throw new InvalidDataException("The model bundle has no manifest.json.");
+        async Task<Stream> Open(string name) =>
+            await openFile(name, cancellationToken).ConfigureAwait(false) ?? throw new InvalidDataException(
+                name == BundleManifest.FileName ? "The model bundle has no manifest.json." : $"The model bundle is missing {name}.");
+
+        async Task<byte[]> ReadAll(string name)
+        {
+            await using var stream = await Open(name).ConfigureAwait(false);
+            using var content = new MemoryStream();
+            await stream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
+            return content.ToArray();
+        }
+
+        var manifest = ReadManifest(await ReadAll(BundleManifest.FileName).ConfigureAwait(false));
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in GraphFiles.Append(KeywordsFile))
+        {
+            contents[name] = await ReadAll(name).ConfigureAwait(false);
+        }
+
+        await using var snapshotStream = await Open(SnapshotFile).ConfigureAwait(false);
+        foreach (var (name, content) in contents)
+        {
+            Verify(manifest, name, content.LongLength, SHA256.HashData(content));
+        }
+
+        var announced = Listed(manifest, SnapshotFile);
+        using var hashing = new HashingReadStream(snapshotStream);
+        ActorSnapshot? snapshot = null;
+        Exception? parseError = null;
+        try
+        {
+            snapshot = await ActorSnapshot.ReadAsync(hashing, announced.Bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            parseError = e;
+            await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+
+        Verify(manifest, SnapshotFile, hashing.BytesRead, hashing.Hash());
+        if (parseError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(parseError);
+        }
+
+        if (snapshot!.HiddenDim != manifest.Settings.HiddenDim)
+        {
+            throw new InvalidDataException($"The actor snapshot has states of {snapshot.HiddenDim} values; the manifest says {manifest.Settings.HiddenDim}.");
+        }
+
+        return new ModelBundle
+        {
+            Manifest = manifest,
+            Graphs = GraphFiles.ToDictionary(n => n, n => contents[n], StringComparer.Ordinal),
+            Snapshot = snapshot,
+            Keywords = contents[KeywordsFile],
+        };
+    }
+
+    private static BundleManifest ReadManifest(byte[] manifestBytes)
+    {
         BundleManifest manifest;
         try
         {
@@ -138,61 +207,25 @@ public sealed class ModelBundle
         }
 
         manifest.Settings.Validate();
-        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var name in GraphFiles.Append(SnapshotFile).Append(KeywordsFile))
-        {
-            contents[name] = readFile(name) ?? throw new InvalidDataException($"The model bundle is missing {name}.");
-        }
-
-        // The snapshot (hundreds of MB for a million items) is hashed while it is parsed; a parse is only used, and a
-        // parse error only reported, once every checksum has matched, so a corrupt file reads as corrupt.
-        var verified = Task.Run(() => Verify(manifest, contents));
-        ActorSnapshot snapshot;
-        try
-        {
-            using var snapshotStream = new MemoryStream(contents[SnapshotFile], writable: false);
-            snapshot = ActorSnapshot.Read(snapshotStream);
-        }
-        catch (Exception)
-        {
-            verified.GetAwaiter().GetResult();
-            throw;
-        }
-
-        verified.GetAwaiter().GetResult();
-        if (snapshot.HiddenDim != manifest.Settings.HiddenDim)
-        {
-            throw new InvalidDataException($"The actor snapshot has states of {snapshot.HiddenDim} values; the manifest says {manifest.Settings.HiddenDim}.");
-        }
-
-        return new ModelBundle
-        {
-            Manifest = manifest,
-            Graphs = GraphFiles.ToDictionary(n => n, n => contents[n], StringComparer.Ordinal),
-            Snapshot = snapshot,
-            Keywords = contents[KeywordsFile],
-        };
+        return manifest;
     }
 
-    private static void Verify(BundleManifest manifest, Dictionary<string, byte[]> contents)
+    private static BundleFile Listed(BundleManifest manifest, string name) =>
+        manifest.Files!.TryGetValue(name, out var expected)
+            ? expected
+            : throw new InvalidDataException($"The model bundle's manifest does not list {name}.");
+
+    private static void Verify(BundleManifest manifest, string name, long bytes, byte[] sha256)
     {
-        foreach (var (name, content) in contents)
+        var expected = Listed(manifest, name);
+        if (bytes != expected.Bytes)
         {
-            if (!manifest.Files!.TryGetValue(name, out var expected))
-            {
-                throw new InvalidDataException($"The model bundle's manifest does not list {name}.");
-            }
+            throw new InvalidDataException($"{name} has {bytes} bytes; the manifest says {expected.Bytes} (truncated or replaced).");
+        }
 
-            var actual = Describe(content);
-            if (actual.Bytes != expected.Bytes)
-            {
-                throw new InvalidDataException($"{name} has {actual.Bytes} bytes; the manifest says {expected.Bytes} (truncated or replaced).");
-            }
-
-            if (!string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidDataException($"{name} does not match its checksum in the manifest (corrupt).");
-            }
+        if (!string.Equals(Convert.ToHexStringLower(sha256), expected.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{name} does not match its checksum in the manifest (corrupt).");
         }
     }
 

@@ -11,24 +11,20 @@ public sealed class Replayer(DrexRuntime runtime)
 {
     private readonly Dictionary<string, float[]> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, float[]> _items = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ActorRecord> _snapshotUsers =
-        runtime.Bundle.Snapshot.Users.ToDictionary(a => a.Id, StringComparer.Ordinal);
-    private readonly Dictionary<string, ActorRecord> _snapshotItems =
-        runtime.Bundle.Snapshot.Items.ToDictionary(a => a.Id, StringComparer.Ordinal);
+    private readonly ActorColumns _snapshotUsers = runtime.Bundle.Snapshot.Users;
+    private readonly ActorColumns _snapshotItems = runtime.Bundle.Snapshot.Items;
 
     public IReadOnlyDictionary<string, float[]> Users => _users;
 
     public IReadOnlyDictionary<string, float[]> Items => _items;
 
-    public float[] UserState(string id) =>
-        _users.TryGetValue(id, out var s) ? s : _snapshotUsers.TryGetValue(id, out var a) ? a.State : runtime.Bundle.Snapshot.UserInitial;
+    public float[] UserState(string id) => StateOf(_users, _snapshotUsers, runtime.Bundle.Snapshot.UserInitial, id);
 
-    public float[] ItemState(string id) =>
-        _items.TryGetValue(id, out var s) ? s : _snapshotItems.TryGetValue(id, out var a) ? a.State : runtime.Bundle.Snapshot.ItemInitial;
+    public float[] ItemState(string id) => StateOf(_items, _snapshotItems, runtime.Bundle.Snapshot.ItemInitial, id);
 
-    public float UserBias(string id) => _snapshotUsers.TryGetValue(id, out var a) ? a.Bias : 0f;
+    public float UserBias(string id) => BiasOf(_snapshotUsers, id);
 
-    public float ItemBias(string id) => _snapshotItems.TryGetValue(id, out var a) ? a.Bias : 0f;
+    public float ItemBias(string id) => BiasOf(_snapshotItems, id);
 
     /// <summary>Predicts from the current states, then updates both; returns the prediction made before the update.</summary>
     public float Apply(string user, string item, InteractionInput input)
@@ -44,4 +40,9 @@ public sealed class Replayer(DrexRuntime runtime)
     /// <summary>Predicts with the served head from the current states without changing them.</summary>
     public float Predict(string user, string item) =>
         runtime.Predict(UserState(user), UserBias(user), ItemState(item), ItemBias(item));
+
+    private static float[] StateOf(Dictionary<string, float[]> replayed, ActorColumns snapshot, float[] initial, string id) =>
+        replayed.TryGetValue(id, out var state) ? state : snapshot.Find(id) is var row and >= 0 ? snapshot.State(row).ToArray() : initial;
+
+    private static float BiasOf(ActorColumns snapshot, string id) => snapshot.Find(id) is var row and >= 0 ? snapshot.Bias(row) : 0f;
 }

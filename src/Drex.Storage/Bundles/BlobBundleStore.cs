@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -83,18 +82,14 @@ public sealed partial class BlobBundleStore : IBundleStore
             ?? throw new KeyNotFoundException(
                 $"Model bundle '{version}' does not exist in container '{_container.Name}' (no {BlobName(version, BundleManifest.FileName)}).");
 
-        var contents = new ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
-        await Task.WhenAll(BundleFiles.Listed(manifest).Select(async name =>
-        {
-            if (await TryDownloadAsync(_container.GetBlobClient(BlobName(version, name)), cancellationToken).ConfigureAwait(false) is { } content)
-            {
-                contents[name] = content;
-            }
-        })).ConfigureAwait(false);
-
         try
         {
-            return ModelBundle.Load(name => name == BundleManifest.FileName ? manifest : contents.GetValueOrDefault(name));
+            // Streamed, not downloaded whole: the snapshot is parsed as it arrives.
+            return await ModelBundle.LoadAsync(
+                async (name, ct) => name == BundleManifest.FileName
+                    ? new MemoryStream(manifest, writable: false)
+                    : await TryOpenAsync(_container.GetBlobClient(BlobName(version, name)), ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
@@ -142,6 +137,19 @@ public sealed partial class BlobBundleStore : IBundleStore
         {
             var result = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
             return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<Stream?> TryOpenAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.Value.Content;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

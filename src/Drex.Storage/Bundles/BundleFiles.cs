@@ -26,20 +26,6 @@ internal static class BundleFiles
         return version;
     }
 
-    /// <summary>The files the manifest lists that are plain file names; empty when the manifest is unreadable (loading then says why).</summary>
-    public static IReadOnlyList<string> Listed(byte[] manifest)
-    {
-        try
-        {
-            var parsed = JsonSerializer.Deserialize<BundleManifest>(manifest, BundleManifest.Json);
-            return parsed?.Files?.Keys.Where(IsPlainName).ToArray() ?? [];
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
-    }
-
     /// <summary>Whether a stored manifest describes exactly the files of <paramref name="manifest"/> (a repeated upload).</summary>
     public static bool SameContent(byte[] stored, BundleManifest manifest)
     {
@@ -58,7 +44,4 @@ internal static class BundleFiles
     /// <summary>The error for a second, different upload of a version.</summary>
     public static InvalidOperationException Conflict(string version, string where) =>
         new($"Model bundle '{version}' already exists in {where} with different content; bundles are immutable, publish a new version.");
-
-    private static bool IsPlainName(string name) =>
-        name.Length > 0 && name[0] != '.' && name.IndexOfAny(['/', '\\']) < 0 && name != BundleManifest.FileName;
 }

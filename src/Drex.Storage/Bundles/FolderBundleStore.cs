@@ -52,20 +52,9 @@ public sealed class FolderBundleStore : IBundleStore
             throw new KeyNotFoundException($"Model bundle '{version}' does not exist in folder '{Root}' (no {version}/{BundleManifest.FileName}).");
         }
 
-        var manifest = await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false);
-        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var name in BundleFiles.Listed(manifest))
-        {
-            var path = Path.Combine(folder, name);
-            if (File.Exists(path))
-            {
-                contents[name] = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
         try
         {
-            return ModelBundle.Load(name => name == BundleManifest.FileName ? manifest : contents.GetValueOrDefault(name));
+            return await ModelBundle.LoadAsync(folder, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {

@@ -29,7 +29,7 @@ public sealed class MemoryBundleStore : IBundleStore
 
     /// <inheritdoc />
     /// <exception cref="KeyNotFoundException">The version was never uploaded.</exception>
-    public Task<ModelBundle> DownloadAsync(string version, CancellationToken cancellationToken = default)
+    public async Task<ModelBundle> DownloadAsync(string version, CancellationToken cancellationToken = default)
     {
         BundleFiles.ValidateVersion(version);
         if (!_bundles.TryGetValue(version, out var files))
@@ -37,7 +37,9 @@ public sealed class MemoryBundleStore : IBundleStore
             throw new KeyNotFoundException($"Model bundle '{version}' does not exist in memory.");
         }
 
-        return Task.FromResult(ModelBundle.Load(name => files.GetValueOrDefault(name)));
+        return await ModelBundle.LoadAsync(
+            (name, _) => Task.FromResult<Stream?>(files.TryGetValue(name, out var content) ? new MemoryStream(content, writable: false) : null),
+            cancellationToken);
     }
 
     /// <inheritdoc />

@@ -18,7 +18,7 @@ internal static class PublishCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var loaded = ModelBundle.Load(parse.GetValue(bundle)!);
+            var loaded = await ModelBundle.LoadAsync(parse.GetValue(bundle)!, ct);
             await using var system = SystemConnection.Open(parse);
             await system.PublishAsync(loaded, ct);
             AnsiConsole.MarkupLineInterpolated($"Published {loaded.Version}");

@@ -135,11 +135,7 @@ internal static class ReplayCommand
         }
 
         // The actors' states themselves: every user and item of the offline snapshot against the live system's.
-        ActorSnapshot offline;
-        await using (var states = File.OpenRead(Path.Combine(folder, "states.bin")))
-        {
-            offline = ActorSnapshot.Read(states);
-        }
+        var offline = ActorSnapshot.Read(await File.ReadAllBytesAsync(Path.Combine(folder, "states.bin"), ct));
 
         double worstState = 0;
         foreach (var (kind, actors) in new[] { ("users", offline.Users), ("items", offline.Items) })

@@ -153,12 +153,11 @@ internal sealed class TrainedDrex(DrexNet net, TrainingData data, ActorTable use
         SnapshotPoint point, IReadOnlyList<string> userIds, IReadOnlyList<string> itemIds,
         Func<bool, int, KeywordWeight[]> keywords)
     {
-        ActorRecord[] Records(ActorTable table, IReadOnlyList<string> ids, bool user) =>
-            Enumerable.Range(0, table.Seen.Length).Where(a => table.Seen[a])
+        ActorColumns Records(ActorTable table, IReadOnlyList<string> ids, bool user) =>
+            [.. Enumerable.Range(0, table.Seen.Length).Where(a => table.Seen[a])
                 .Select(a => point == SnapshotPoint.End
                     ? new ActorRecord(ids[a], table.State(a), table.Biases[a], table.Counts[a], keywords(user, a))
-                    : new ActorRecord(ids[a], table.Start(a), table.Biases[a], 0, []))
-                .ToArray();
+                    : new ActorRecord(ids[a], table.Start(a), table.Biases[a], 0, []))];
 
         return new ActorSnapshot
         {

@@ -1,0 +1,219 @@
+using Drex.Model.Bundle;
+using Drex.Model.Keywords;
+
+namespace Drex.Model.Tests.Bundle;
+
+public sealed class ActorSnapshotTests
+{
+    private const int Hidden = 4;
+
+    [Fact]
+    public void WriteThenRead_GivesBackEveryActor_FieldByField()
+    {
+        var snapshot = Sample();
+
+        var read = ActorSnapshot.Read(Bytes(snapshot));
+
+        Assert.Equal(snapshot.UserInitial, read.UserInitial);
+        Assert.Equal(snapshot.ItemInitial, read.ItemInitial);
+        AssertSame(snapshot.Users, read.Users);
+        AssertSame(snapshot.Items, read.Items);
+    }
+
+    [Fact]
+    public void Read_AWordSeveralActorsHold_IsOneString()
+    {
+        var read = ActorSnapshot.Read(Bytes(Sample()));
+
+        var tones = read.Users.Concat(read.Items).SelectMany(a => a.Keywords).Where(k => k.Word == "tone").Select(k => k.Word).ToArray();
+        Assert.True(tones.Length >= 2);
+        Assert.All(tones, word => Assert.Same(tones[0], word));
+    }
+
+    [Fact]
+    public async Task ReadAsync_FromAStreamThatTricklesBytes_ReadsWhatReadDoes()
+    {
+        var bytes = Bytes(Sample());
+
+        var read = await ActorSnapshot.ReadAsync(new TrickleStream(bytes, seed: 3), bytes.Length);
+
+        Assert.Equal(ActorSnapshot.Read(bytes).UserInitial, read.UserInitial);
+        AssertSame(ActorSnapshot.Read(bytes).Users, read.Users);
+        AssertSame(ActorSnapshot.Read(bytes).Items, read.Items);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AnActorLargerThanTheReadBuffer_IsReadWhole()
+    {
+        var keywords = Enumerable.Range(0, 90_000).Select(k => new KeywordWeight($"word-{k:D20}", k)).ToArray();
+        var snapshot = new ActorSnapshot
+        {
+            UserInitial = State(0),
+            ItemInitial = State(1),
+            Users = [new ActorRecord("wordy", State(2), 0, 1, keywords), new ActorRecord("after", State(3), 1, 2, [])],
+            Items = [],
+        };
+        var bytes = Bytes(snapshot);
+        Assert.True(bytes.Length > 1 << 21);
+
+        var read = await ActorSnapshot.ReadAsync(new MemoryStream(bytes), bytes.Length);
+
+        AssertSame(snapshot.Users, read.Users);
+    }
+
+    [Fact]
+    public async Task ReadAsync_TruncatedOrWithTrailingBytes_IsInvalidData()
+    {
+        var bytes = Bytes(Sample());
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => ActorSnapshot.ReadAsync(new TrickleStream(bytes[..^1], seed: 1), bytes.Length));
+        await Assert.ThrowsAsync<InvalidDataException>(() => ActorSnapshot.ReadAsync(new TrickleStream([.. bytes, 7], seed: 2), bytes.Length + 1));
+    }
+
+    [Fact]
+    public void Read_EveryTruncation_IsInvalidData()
+    {
+        var bytes = Bytes(Sample());
+
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read(bytes.AsSpan(0, length)));
+        }
+    }
+
+    [Fact]
+    public void Read_TrailingBytes_IsInvalidData()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read([.. Bytes(Sample()), 0]));
+
+        Assert.Contains("trailing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_AHeaderAnnouncingMoreActorsThanTheBytesHold_IsRefusedBeforeAllocating()
+    {
+        var bytes = Bytes(Sample());
+        BitConverter.GetBytes(int.MaxValue).CopyTo(bytes, 16); // the item count
+
+        var e = Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read(bytes));
+
+        Assert.Contains("header announces", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ANegativeKeywordCount_IsInvalidDataNamingTheActor()
+    {
+        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
+        var bytes = Bytes(snapshot);
+        BitConverter.GetBytes(-1).CopyTo(bytes, bytes.Length - 4); // the last field: solo's keyword count
+
+        var e = Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read(bytes));
+
+        Assert.Contains("'solo'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_AStringLengthOfMoreThanFiveBytes_IsInvalidData()
+    {
+        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
+        var bytes = Bytes(snapshot);
+        var idAt = 8 + 12 + (2 * Hidden * 4);
+        byte[] malformed = [.. bytes[..idAt], 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, .. bytes[idAt..]];
+
+        Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read(malformed));
+    }
+
+    [Fact]
+    public void Find_And_Get_LocateActorsByIdAndHandOutCopies()
+    {
+        var read = ActorSnapshot.Read(Bytes(Sample()));
+
+        var row = read.Items.Find("item-b");
+        var record = read.Items.Get("item-b")!;
+        record.State[0] = 99f;
+
+        Assert.Equal("item-b", read.Items.Id(row));
+        Assert.NotEqual(99f, read.Items.State(row)[0]);
+        Assert.Equal(-1, read.Items.Find("nobody"));
+        Assert.Null(read.Users.Get("item-b"));
+    }
+
+    [Fact]
+    public void BuildIndex_AnIdTwice_IsInvalidDataNamingIt()
+    {
+        ActorColumns users = [new ActorRecord("twin", State(1), 0, 1, []), new ActorRecord("twin", State(2), 0, 1, [])];
+
+        var e = Assert.Throws<InvalidDataException>(() => users.Find("twin"));
+
+        Assert.Contains("'twin'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_StatesOfDifferentWidths_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => ActorColumns.Create([new ActorRecord("a", State(1), 0, 1, []), new ActorRecord("b", [1f], 0, 1, [])]));
+    }
+
+    [Fact]
+    public void Write_ActorsOfAnotherWidthThanTheInitialStates_IsInvalidData()
+    {
+        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [], Items = [new ActorRecord("narrow", [1f, 2f], 0, 1, [])] };
+
+        var e = Assert.Throws<InvalidDataException>(() => Bytes(snapshot));
+
+        Assert.Contains("'narrow'", e.Message, StringComparison.Ordinal);
+    }
+
+    private static ActorSnapshot Sample()
+    {
+        var longWord = new string('x', 300) + "é";
+        return new ActorSnapshot
+        {
+            UserInitial = State(0),
+            ItemInitial = State(1),
+            Users =
+            [
+                new ActorRecord("user-α", State(2), 0.25f, 7, [new KeywordWeight("tone", 0.9f), new KeywordWeight("ström", 0.4f)]),
+                new ActorRecord("user-2", State(3), -0.5f, 0, []),
+            ],
+            Items =
+            [
+                new ActorRecord("item-a", State(4), 1.5f, 3, [new KeywordWeight("tone", 0.2f)]),
+                new ActorRecord("item-b", State(5), 0f, 1, [new KeywordWeight(longWord, 1f), new KeywordWeight("tone", 0.1f)]),
+                new ActorRecord("item-c", State(6), 0.1f, 2, []),
+            ],
+        };
+    }
+
+    private static float[] State(int seed) => [.. Enumerable.Range(0, Hidden).Select(k => (seed * 10) + k + 0.5f)];
+
+    private static byte[] Bytes(ActorSnapshot snapshot)
+    {
+        using var stream = new MemoryStream();
+        snapshot.Write(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Hands out its bytes a few at a time, as a network stream might.</summary>
+    private sealed class TrickleStream(byte[] bytes, int seed) : MemoryStream(bytes, writable: false)
+    {
+        private readonly Random _random = new(seed);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, _random.Next(1, 9))], cancellationToken);
+    }
+
+    private static void AssertSame(ActorColumns expected, ActorColumns actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var row = 0; row < expected.Count; row++)
+        {
+            var (e, a) = (expected[row], actual[row]);
+            Assert.Equal(e.Id, a.Id);
+            Assert.Equal(e.State, a.State);
+            Assert.Equal(e.Bias, a.Bias);
+            Assert.Equal(e.Count, a.Count);
+            Assert.Equal(e.Keywords, a.Keywords);
+        }
+    }
+}
