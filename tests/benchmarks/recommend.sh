@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Recommendation latency over large catalogs, and model propagation to every silo.
-# Two silos (Folder storage + Localhost clustering: grain state in memory, bundles in a shared folder) and the gateway
+# $SILOS silos (default 2; with STORAGE=folder, the default, Folder storage + Localhost clustering: grain state in memory,
+# bundles in a shared folder; with STORAGE=azure, Azurite: grain state in tables, bundles in blobs) and the gateway
 # run from the Release build. For each catalog size in $SIZES the load tool's `publish-synthetic` builds a bundle whose
 # snapshot holds that many items (random weights, hidden 64) and $SNAPSHOT_USERS users, uploads it, publishes it and
 # measures the time until every silo serves it, two ways:
@@ -9,7 +10,7 @@
 #   - logs: each silo logs "Serving model V" at the swap; the UTC timestamps against the publish call's start.
 # Then it measures GET /api/users/{id}/recommendations?k=10 for the snapshot's users (Zipf) at each rate of
 # $RATES_<size>, and the silos' resident memory after each publish (old versions stay loaded: see the report).
-# Usage: tests/benchmarks/recommend.sh   (env: SIZES="10000 1000000" SNAPSHOT_USERS=10000 DURATION=20 WARMUP=5
+# Usage: tests/benchmarks/recommend.sh   (env: SILOS=2 (1 to 3) STORAGE=folder SIZES="10000 1000000" SNAPSHOT_USERS=10000 DURATION=20 WARMUP=5
 #        RATES_10000="20 100 300" RATES_1000000="5 20 40" OUT=dir KEEP_WORK=1)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,22 +18,33 @@ work=$(mktemp -d)
 source "$root/tests/benchmarks/common.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
+SILOS=${SILOS:-2}
 SIZES=${SIZES:-"10000 1000000"}
 SNAPSHOT_USERS=${SNAPSHOT_USERS:-10000}
 DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}
 start_report recommend
 
-use_storage folder bench-rec
-s0=$(free_port); g0=$(free_port); h0=$(free_port); s1=$(free_port); g1=$(free_port); h1=$(free_port); port=$(free_port)
-start_silo 0 "$s0" "$g0" "$h0" "$s0"
-start_silo 1 "$s1" "$g1" "$h1" "$s0"
-start_gateway "$port" "$g0" "$g1"
+case "${STORAGE:-folder}" in
+  folder) use_storage folder bench-rec ;;
+  azure) start_azurite; use_storage azure bench-rec ;;
+  *) echo "STORAGE is folder or azure" >&2; exit 2 ;;
+esac
+silos=$(seq 0 $((SILOS - 1)))
+primary=$(free_port); gateways=(); silo_pids=()
+for i in $silos; do
+  [ "$i" = 0 ] && s=$primary || s=$(free_port)
+  g=$(free_port); start_silo "$i" "$s" "$g" "$(free_port)" "$primary"
+  gateways+=("$g"); pid_var="silo_pid_$i"; silo_pids+=("silo$i:${!pid_var}")
+done
+port=$(free_port)
+start_gateway "$port" "${gateways[@]}"
 gateway="http://127.0.0.1:$port"
-log "2 silos (pids $silo_pid_0, $silo_pid_1), gateway $gateway"
+log "$SILOS silo(s) (${silo_pids[*]}), gateway $gateway"
+rss_all() { local i pid_var out=(); for i in $silos; do pid_var="silo_pid_$i"; out+=("$(rss_of "${!pid_var}")"); done; local IFS=,; echo "${out[*]} MiB"; }
 
 swap_times() { # version json -> per-silo swap delay from the silo logs (waits up to 300 s for each silo's line)
   local version=$1 json=$2 i deadline
-  for i in 0 1; do
+  for i in $silos; do
     deadline=$((SECONDS + 300))
     until grep -q "Serving model $version" "$work/silo-$i.log" || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
     python3 - "$work/silo-$i.log" "$version" "$json" "$i" <<'EOF' | tee -a "$summary"
@@ -58,21 +70,21 @@ sleep 2
 for n in $SIZES; do
   version="syn-$n-$RANDOM"
   log ""; log "==== $n items: publish $version"
-  cpu_mark "silo0:$silo_pid_0" "silo1:$silo_pid_1"
+  cpu_mark "${silo_pids[@]}"
   load publish-synthetic --gateway "$gateway" --items "$n" --users "$SNAPSHOT_USERS" --probes 32 --version "$version" --json "$out/publish-$n.json" \
     | grep -v '^JSON' | tee -a "$summary"
   log "   $(cpu_since) (build and upload in the load tool included in the wall time)"
   swap_times "$version" "$out/publish-$n.json"
-  log "   silo RSS: $(rss_of "$silo_pid_0") MiB, $(rss_of "$silo_pid_1") MiB"
+  log "   silo RSS: $(rss_all)"
   rates_var="RATES_$n"; rates=${!rates_var:-"20 100"}
   for rate in $rates; do
     log ""; log "-- recommendations over $n items @ $rate/s"
-    cpu_mark "silo0:$silo_pid_0" "silo1:$silo_pid_1" "gateway:${pids[0]}"
+    cpu_mark "${silo_pids[@]}" "gateway:${pids[0]}"
     load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix recommend=1 --users "$SNAPSHOT_USERS" \
       --user-prefix syn-u --item-prefix syn-i --items "$n" --max-inflight 256 --timeout 30 --no-check --label "recommend/$n/$rate" \
       --json "$out/recommend-$n-$rate.json" | grep -v '^JSON' | tee -a "$summary" || true
     log "   $(cpu_since)"
-    log "   silo RSS: $(rss_of "$silo_pid_0") MiB, $(rss_of "$silo_pid_1") MiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    log "   silo RSS: $(rss_all), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   done
 done
 
@@ -82,18 +94,18 @@ load publish-synthetic --gateway "$gateway" --items 1000 --users 100 --probes 32
   | grep -v '^JSON' | tee -a "$summary"
 swap_times "$version" "$out/publish-after.json"
 sleep 5
-log "   silo RSS 5 s later: $(rss_of "$silo_pid_0") MiB, $(rss_of "$silo_pid_1") MiB"
+log "   silo RSS 5 s later: $(rss_all)"
 if command -v dotnet-gcdump >/dev/null || [ -x "$HOME/.dotnet/tools/dotnet-gcdump" ]; then
   PATH="$PATH:$HOME/.dotnet/tools"
   log ""; log "==== live heap of each silo now (dotnet-gcdump forces a full GC first): what is still held after the small model took over"
-  for i in 0 1; do
+  for i in $silos; do
     pid_var="silo_pid_$i"
     dotnet-gcdump collect -p "${!pid_var}" -o "$work/silo-$i.gcdump" >/dev/null 2>&1 || { log "   silo $i: gcdump failed"; continue; }
     log "   silo $i:"
     dotnet-gcdump report "$work/silo-$i.gcdump" 2>/dev/null | head -16 | sed "s/^/     /" | tee -a "$summary" || true
   done
 fi
-cp "$work/silo-0.log" "$out/silo-0.log"; cp "$work/silo-1.log" "$out/silo-1.log"
+for i in $silos; do cp "$work/silo-$i.log" "$out/silo-$i.log"; done
 
 log ""; log "==== table"
 python3 "$root/tests/benchmarks/table.py" "$out" | tee -a "$summary"
