@@ -94,9 +94,15 @@ public sealed class ActorSnapshot
             }
             else if (end == buffer.Length)
             {
-                // Keep the unparsed tail; a unit bigger than the whole buffer (an actor with very many keywords) grows it.
+                // Keep the unparsed tail; a unit bigger than the whole buffer (an actor with very many keywords) grows it,
+                // up to the announced length (a garbled length prefix must not grow it without end).
+                if (start == 0 && buffer.Length >= length)
+                {
+                    throw new InvalidDataException("The actor snapshot is truncated.");
+                }
+
                 var tail = buffer.AsSpan(start, end - start);
-                var next = start == 0 ? new byte[buffer.Length * 2] : buffer;
+                var next = start == 0 ? new byte[(int)Math.Min(Math.Min(buffer.Length * 2L, length), Array.MaxLength)] : buffer;
                 tail.CopyTo(next);
                 (buffer, start, end) = (next, 0, tail.Length);
             }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Drex.Model.Onnx;
@@ -166,7 +167,7 @@ public sealed class ModelBundle
         Verify(manifest, SnapshotFile, hashing.BytesRead, hashing.Hash());
         if (parseError is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(parseError);
+            ExceptionDispatchInfo.Throw(parseError);
         }
 
         if (snapshot!.HiddenDim != manifest.Settings.HiddenDim)

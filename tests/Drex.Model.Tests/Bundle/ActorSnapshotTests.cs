@@ -62,6 +62,16 @@ public sealed class ActorSnapshotTests
     }
 
     [Fact]
+    public async Task ReadAsync_AGarbledLengthPrefix_StopsAtTheAnnouncedLength()
+    {
+        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
+        var header = Bytes(snapshot)[..(8 + 12 + (2 * Hidden * 4))];
+        byte[] bytes = [.. header, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, .. new byte[3 << 20]]; // an id of 2 GiB
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => ActorSnapshot.ReadAsync(new MemoryStream(bytes), bytes.Length));
+    }
+
+    [Fact]
     public async Task ReadAsync_TruncatedOrWithTrailingBytes_IsInvalidData()
     {
         var bytes = Bytes(Sample());
