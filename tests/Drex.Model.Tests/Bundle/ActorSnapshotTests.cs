@@ -64,8 +64,7 @@ public sealed class ActorSnapshotTests
     [Fact]
     public async Task ReadAsync_AGarbledLengthPrefix_StopsAtTheAnnouncedLength()
     {
-        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
-        var header = Bytes(snapshot)[..(8 + 12 + (2 * Hidden * 4))];
+        var header = Bytes(Solo())[..(8 + 12 + (2 * Hidden * 4))];
         byte[] bytes = [.. header, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, .. new byte[3 << 20]]; // an id of 2 GiB
 
         await Assert.ThrowsAsync<InvalidDataException>(() => ActorSnapshot.ReadAsync(new MemoryStream(bytes), bytes.Length));
@@ -113,8 +112,7 @@ public sealed class ActorSnapshotTests
     [Fact]
     public void Read_ANegativeKeywordCount_IsInvalidDataNamingTheActor()
     {
-        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
-        var bytes = Bytes(snapshot);
+        var bytes = Bytes(Solo());
         BitConverter.GetBytes(-1).CopyTo(bytes, bytes.Length - 4); // the last field: solo's keyword count
 
         var e = Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read(bytes));
@@ -125,8 +123,7 @@ public sealed class ActorSnapshotTests
     [Fact]
     public void Read_AStringLengthOfMoreThanFiveBytes_IsInvalidData()
     {
-        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
-        var bytes = Bytes(snapshot);
+        var bytes = Bytes(Solo());
         var idAt = 8 + 12 + (2 * Hidden * 4);
         byte[] malformed = [.. bytes[..idAt], 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, .. bytes[idAt..]];
 
@@ -194,6 +191,10 @@ public sealed class ActorSnapshotTests
             ],
         };
     }
+
+    /// <summary>One user with no keywords (its record ends the snapshot), no items.</summary>
+    private static ActorSnapshot Solo() =>
+        new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
 
     private static float[] State(int seed) => [.. Enumerable.Range(0, Hidden).Select(k => (seed * 10) + k + 0.5f)];
 
