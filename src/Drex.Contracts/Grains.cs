@@ -10,9 +10,6 @@ public static class DrexKeys
 
     /// <summary>The interaction log's key.</summary>
     public const string Log = "default";
-
-    /// <summary>Number of item index partitions; an item's partition is a stable hash of its id.</summary>
-    public const int IndexPartitions = 8;
 }
 
 /// <summary>Ingests interactions: encodes the review once, fuses the feature once and updates both actors.</summary>
@@ -47,8 +44,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Keyword profile, counts, model version.</summary>
     Task<ActorView> GetViewAsync();
 
-    /// <summary>The items this user rated or reviewed.</summary>
-    Task<string[]> GetInteractedItemsAsync();
+    /// <summary>What a recommendation needs from the user, read at once: its state, its profile and the items it rated or reviewed.</summary>
+    Task<UserQueryContext> GetQueryContextAsync();
 
     /// <summary>Records the prediction made before one of this user's updates and, when rated, its error (prequential MAE).</summary>
     [OneWay]
@@ -75,11 +72,14 @@ public interface IItemGrain : IGrainWithStringKey
 /// <summary>One partition of the in-memory index of item states used for top-k scoring.</summary>
 public interface IItemIndexGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds or replaces an item's state.</summary>
+    /// <summary>Adds or replaces an item's state, and its keyword profile unless <paramref name="keywords"/> is null (unchanged).</summary>
     [OneWay]
-    Task UpsertAsync(ActorVector item);
+    Task UpsertAsync(ActorVector item, Keyword[]? keywords);
 
-    /// <summary>The k best items of this partition for a user state under the given model version.</summary>
+    /// <summary>
+    /// The k best items of this partition for a user state under the given model version, each with the keyword
+    /// profile that explains it; <paramref name="exclude"/> holds the ids to leave out (those of other partitions are ignored).
+    /// </summary>
     Task<ScoredItem[]> TopAsync(float[] user, float userBias, int k, string[] exclude, string modelVersion);
 
     /// <summary>Items in this partition.</summary>

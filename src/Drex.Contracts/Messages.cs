@@ -125,9 +125,16 @@ public sealed record ModelInfo(
 [GenerateSerializer, Immutable, Alias("drex.model-target")]
 public sealed record ModelTarget([property: Id(0)] string? Active, [property: Id(1)] string? Upcoming);
 
-/// <summary>An item's score in a top-k query.</summary>
-[GenerateSerializer, Immutable, Alias("drex.scored-item")]
-public readonly record struct ScoredItem([property: Id(0)] string ItemId, [property: Id(1)] float Score);
+/// <summary>An item's score in a top-k query, with its keyword profile (what explains it).</summary>
+[GenerateSerializer, Immutable, Alias("drex.scored-item.v2")]
+public readonly record struct ScoredItem([property: Id(0)] string ItemId, [property: Id(1)] float Score, [property: Id(2)] Keyword[] Keywords);
+
+/// <summary>What a recommendation reads from its user in one call: state, keyword profile and the items to leave out.</summary>
+[GenerateSerializer, Immutable, Alias("drex.user-query-context")]
+public sealed record UserQueryContext(
+    [property: Id(0)] ActorVector Vector,
+    [property: Id(1)] ActorView View,
+    [property: Id(2)] string[] Interacted);
 
 /// <summary>No model has been published yet: the system cannot score or update actors until one is.</summary>
 [GenerateSerializer, Alias("drex.no-model")]

@@ -62,19 +62,15 @@ public abstract class ActorGrain(
         return done.Task;
     }
 
-    public async Task<ActorVector> GetVectorAsync()
-    {
-        var d = await CurrentAsync();
-        return new ActorVector(Id, d.State, d.Bias, d.ModelVersion);
-    }
+    public async Task<ActorVector> GetVectorAsync() => VectorOf(await CurrentAsync());
 
-    public async Task<ActorView> GetViewAsync()
+    public async Task<ActorView> GetViewAsync() => ViewOf(await CurrentAsync());
+
+    /// <summary>The state and the view, from one read (so from one model version).</summary>
+    protected async Task<(ActorVector Vector, ActorView View)> ReadAsync()
     {
         var d = await CurrentAsync();
-        return new ActorView(
-            Id, d.ModelVersion, d.Interactions, d.Ratings, d.Keywords,
-            S.ErrorCount == 0 ? null : S.ErrorSum / S.ErrorCount,
-            Known: d.Interactions > 0);
+        return (VectorOf(d), ViewOf(d));
     }
 
     /// <summary>
@@ -93,8 +89,8 @@ public abstract class ActorGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Called after a durable change (items refresh the index).</summary>
-    protected virtual Task OnUpdatedAsync(Durable current) => Task.CompletedTask;
+    /// <summary>Called after a durable change, with the model it was made under (items refresh the index).</summary>
+    protected virtual Task OnUpdatedAsync(Durable current, LoadedModel model) => Task.CompletedTask;
 
     /// <summary>The durable state under the silo's current model, rebasing first when the actor's predates it.</summary>
     private async Task<Durable> CurrentAsync()
@@ -125,7 +121,7 @@ public abstract class ActorGrain(
                 _durable = Snapshot();
                 if (state.RecordExists)
                 {
-                    await OnUpdatedAsync(_durable);
+                    await OnUpdatedAsync(_durable, model);
                 }
             }
 
@@ -254,7 +250,7 @@ public abstract class ActorGrain(
             await WriteAsync();
             metrics.ActorWrite(applied);
             _durable = Snapshot();
-            await OnUpdatedAsync(_durable);
+            await OnUpdatedAsync(_durable, model);
         }
 
         return results;
@@ -323,6 +319,11 @@ public abstract class ActorGrain(
     }
 
     private async Task<EncodedText?> EncodeAsync(string text) => await encoder.EncodeAsync(text);
+
+    private ActorVector VectorOf(Durable d) => new(Id, d.State, d.Bias, d.ModelVersion);
+
+    private ActorView ViewOf(Durable d) =>
+        new(Id, d.ModelVersion, d.Interactions, d.Ratings, d.Keywords, S.ErrorCount == 0 ? null : S.ErrorSum / S.ErrorCount, Known: d.Interactions > 0);
 
     private Durable Snapshot() => new(S.ModelVersion, S.State, S.Bias, S.Interactions, S.Ratings, S.Keywords);
 

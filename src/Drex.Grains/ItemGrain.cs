@@ -11,8 +11,16 @@ public sealed class ItemGrain(
     DrexMetrics metrics)
     : ActorGrain(state, models, encoder, reviews, metrics), IItemGrain
 {
+    /// <summary>The keyword profile this activation last sent to the index: a profile is sent again only when it changed.</summary>
+    private Keyword[]? _indexedKeywords;
+
     protected override bool IsUser => false;
 
-    protected override Task OnUpdatedAsync(Durable current) =>
-        GrainFactory.GetGrain<IItemIndexGrain>(ItemPartition.Of(Id)).UpsertAsync(new ActorVector(Id, current.State, current.Bias, current.ModelVersion));
+    protected override Task OnUpdatedAsync(Durable current, LoadedModel model)
+    {
+        var keywords = ReferenceEquals(current.Keywords, _indexedKeywords) ? null : current.Keywords;
+        _indexedKeywords = current.Keywords;
+        return GrainFactory.GetGrain<IItemIndexGrain>(ItemPartition.Of(Id, model.IndexPartitions.Count))
+            .UpsertAsync(new ActorVector(Id, current.State, current.Bias, current.ModelVersion), keywords);
+    }
 }

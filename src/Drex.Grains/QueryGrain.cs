@@ -21,30 +21,28 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
         var (uv, iv) = (user.GetViewAsync(), item.GetViewAsync());
         var (p, q) = (await u, await i);
         var rating = model.Runtime.Predict(p.State, p.Bias, q.State, q.Bias);
-        return new PredictionView(userId, itemId, rating, model.Version, Explain(await uv, await iv));
+        return new PredictionView(userId, itemId, rating, model.Version, Explain(Profile((await uv).Keywords), Profile((await iv).Keywords)));
     }
 
     public async Task<RecommendationsView> RecommendAsync(string userId, int k)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var model = await models.GetCurrentAsync();
-        var user = GrainFactory.GetGrain<IUserGrain>(userId);
-        // User actors are reentrant: the three reads run at once.
-        var (vectorTask, excludeTask, userViewTask) = (user.GetVectorAsync(), user.GetInteractedItemsAsync(), user.GetViewAsync());
-        var (vector, exclude) = (await vectorTask, await excludeTask);
-        var partitions = await Task.WhenAll(Enumerable.Range(0, DrexKeys.IndexPartitions).Select(p =>
-            GrainFactory.GetGrain<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, exclude, vector.ModelVersion)));
-        var best = partitions.SelectMany(x => x).OrderByDescending(x => x.Score).ThenBy(x => x.ItemId, StringComparer.Ordinal).Take(k).ToArray();
-        var userView = await userViewTask;
-        var itemViews = await Task.WhenAll(best.Select(b => GrainFactory.GetGrain<IItemGrain>(b.ItemId).GetViewAsync()));
+        var (vector, userView, interacted) = await GrainFactory.GetGrain<IUserGrain>(userId).GetQueryContextAsync();
+        // Each partition gets only the rated items it holds; it returns its best with the profiles that explain them.
+        var count = model.IndexPartitions.Count;
+        var exclude = interacted.ToLookup(id => ItemPartition.Of(id, count));
+        var partitions = await Task.WhenAll(Enumerable.Range(0, count).Select(p =>
+            GrainFactory.GetGrain<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, [.. exclude[p]], vector.ModelVersion)));
+        var best = partitions.SelectMany(x => x).OrderByDescending(x => x.Score).ThenBy(x => x.ItemId, StringComparer.Ordinal).Take(k);
+        var user = Profile(userView.Keywords);
         return new RecommendationsView(userId, model.Version,
-            best.Select((b, n) => new PredictionView(userId, b.ItemId, b.Score, vector.ModelVersion, Explain(userView, itemViews[n]))).ToArray());
+            [.. best.Select(b => new PredictionView(userId, b.ItemId, b.Score, vector.ModelVersion, Explain(user, Profile(b.Keywords))))]);
     }
 
-    private static KeywordMatchView[] Explain(ActorView user, ActorView item) =>
-        KeywordProfile.Explain(Profile(user), Profile(item), ExplanationWords)
-            .Select(m => new KeywordMatchView(m.Word, m.Score, m.UserWeight, m.ItemWeight)).ToArray();
+    private static KeywordMatchView[] Explain(KeywordProfile user, KeywordProfile item) =>
+        [.. KeywordProfile.Explain(user, item, ExplanationWords).Select(m => new KeywordMatchView(m.Word, m.Score, m.UserWeight, m.ItemWeight))];
 
-    private static KeywordProfile Profile(ActorView view) =>
-        new(KeywordProfile.DefaultCapacity, view.Keywords.Select(k => new KeywordWeight(k.Word, k.Weight)).ToArray());
+    private static KeywordProfile Profile(Keyword[] keywords) =>
+        new(KeywordProfile.DefaultCapacity, [.. keywords.Select(k => new KeywordWeight(k.Word, k.Weight))]);
 }

@@ -13,5 +13,9 @@ public sealed class UserGrain(
 {
     protected override bool IsUser => true;
 
-    public Task<string[]> GetInteractedItemsAsync() => Task.FromResult(S.Counterparts.ToArray());
+    public async Task<UserQueryContext> GetQueryContextAsync()
+    {
+        var (vector, view) = await ReadAsync();
+        return new UserQueryContext(vector, view, S.Counterparts.ToArray());
+    }
 }

@@ -174,6 +174,26 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Recommend_ExplainsEachItemWithItsCurrentProfile_AsPredictionDoes()
+    {
+        await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion);
+        var (fan, other, item) = (Key("u"), Key("u"), Key("new-item"));
+        // The same review by both: the same words enter both profiles, so the explanation cannot be empty. The item is
+        // not in the snapshot: the index knows its words only from the item's update.
+        await Ingest.IngestAsync(Request(other, item, 5, "warm humbucker tone"));
+        await Ingest.IngestAsync(Request(fan, "i1", 5, "warm humbucker tone"));
+
+        var recommendations = await fixture.Grains.GetGrain<IQueryGrain>(0).RecommendAsync(fan, 100);
+
+        var recommended = Assert.Single(recommendations.Items, r => r.ItemId == item);
+        Assert.NotEmpty(recommended.Explanation);
+        var prediction = await fixture.Grains.GetGrain<IQueryGrain>(0).PredictAsync(fan, item);
+        Assert.Equal(prediction.Explanation, recommended.Explanation);
+        Assert.Equal(prediction.Rating, recommended.Rating, 1e-4);
+        Assert.DoesNotContain(recommendations.Items, r => r.ItemId == "i1");
+    }
+
+    [Fact]
     public async Task HotSwap_NewVersion_ActorsRebaseOntoSnapshotPlusOwnReplay_AndRollbackWorks()
     {
         var user = Key("u");

@@ -1,4 +1,3 @@
-using Drex.Contracts;
 using Drex.Grains.Services;
 using Drex.Model.Bundle;
 
@@ -6,25 +5,46 @@ namespace Drex.Grains.Tests;
 
 public sealed class ItemPartitionTests
 {
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(10_000, 1)]
+    [InlineData(ItemPartition.ItemsPerPartition, 1)]
+    [InlineData(ItemPartition.ItemsPerPartition + 1, 2)]
+    [InlineData(1_000_000, ItemPartition.MaxPartitions)]
+    public void CountFor_OnePartitionPerShare_AtMostTheMaximum(int items, int partitions) =>
+        Assert.Equal(partitions, ItemPartition.CountFor(items));
+
     [Fact]
-    public void Split_PutsEveryItemInItsOwnPartition_WithItsStateAndBias()
+    public void Split_PutsEveryItemInItsOwnPartition_WithItsStateBiasAndKeywords()
     {
-        var items = Enumerable.Range(0, 500).Select(k => new ActorRecord($"item-{k}", [k, k + 0.5f, -k], k / 10f, 1, [])).ToArray();
+        var items = Enumerable.Range(0, (2 * ItemPartition.ItemsPerPartition) + 7)
+            .Select(k => new ActorRecord($"item-{k}", [k, k + 0.5f, -k], k / 10f, 1, [new($"word-{k}", k)])).ToArray();
 
         var partitions = ItemPartition.Split([.. items]);
 
-        Assert.Equal(DrexKeys.IndexPartitions, partitions.Length);
+        Assert.Equal(3, partitions.Length);
         Assert.Equal(items.Length, partitions.Sum(p => p.Count));
-        Assert.All(partitions, p => Assert.NotEqual(0, p.Count));
+        Assert.All(partitions, p => Assert.InRange(p.Count, items.Length / 4, items.Length / 2));
+        var byId = items.ToDictionary(i => i.Id);
         for (var p = 0; p < partitions.Length; p++)
         {
             for (var slot = 0; slot < partitions[p].Count; slot++)
             {
-                var item = items.Single(i => i.Id == partitions[p].Id(slot));
-                Assert.Equal(p, ItemPartition.Of(item.Id));
+                var item = byId[partitions[p].Id(slot)];
+                Assert.Equal(p, ItemPartition.Of(item.Id, partitions.Length));
                 Assert.Equal(item.State, partitions[p].State(slot).ToArray());
                 Assert.Equal(item.Bias, partitions[p].Bias(slot));
+                Assert.Equal(item.Keywords, partitions[p].Keywords(slot).ToArray());
             }
         }
+    }
+
+    [Fact]
+    public void Of_IsStableAcrossProcesses_AndRefusesNoPartitions()
+    {
+        // FNV-1a of the id's UTF-16 code units: the same partition in every silo and every run.
+        Assert.Equal(ItemPartition.Of("i1", 8), ItemPartition.Of(new string(['i', '1']), 8));
+        Assert.Equal(0, ItemPartition.Of("anything", 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ItemPartition.Of("i1", 0));
     }
 }

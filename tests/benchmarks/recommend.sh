@@ -10,8 +10,10 @@
 #   - logs: each silo logs "Serving model V" at the swap; the UTC timestamps against the publish call's start.
 # Then it measures GET /api/users/{id}/recommendations?k=10 for the snapshot's users (Zipf) at each rate of
 # $RATES_<size>, and the silos' resident memory after each publish (old versions stay loaded: see the report).
+# At each rate it also measures the floors of $FLOORS, the same load on paths with the work taken out: "live" (the
+# gateway's HTTP alone: GET /health/live) and "noop" (HTTP and Orleans: a stateless worker calling two no-op grains).
 # Usage: tests/benchmarks/recommend.sh   (env: SILOS=2 (1 to 3) STORAGE=folder SIZES="10000 1000000" SNAPSHOT_USERS=10000 DURATION=20 WARMUP=5
-#        RATES_10000="20 100 300" RATES_1000000="5 20 40" OUT=dir KEEP_WORK=1)
+#        RATES_10000="20 100 300" RATES_1000000="5 20 40" FLOORS="live noop" OUT=dir KEEP_WORK=1)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -22,6 +24,7 @@ SILOS=${SILOS:-2}
 SIZES=${SIZES:-"10000 1000000"}
 SNAPSHOT_USERS=${SNAPSHOT_USERS:-10000}
 DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}
+FLOORS=${FLOORS:-"live noop"}
 start_report recommend
 
 case "${STORAGE:-folder}" in
@@ -37,6 +40,7 @@ for i in $silos; do
   gateways+=("$g"); pid_var="silo_pid_$i"; silo_pids+=("silo$i:${!pid_var}")
 done
 port=$(free_port)
+export Drex__Gateway__Diagnostics=true # the noop floor
 start_gateway "$port" "${gateways[@]}"
 gateway="http://127.0.0.1:$port"
 log "$SILOS silo(s) (${silo_pids[*]}), gateway $gateway"
@@ -85,6 +89,14 @@ for n in $SIZES; do
       --json "$out/recommend-$n-$rate.json" | grep -v '^JSON' | tee -a "$summary" || true
     log "   $(cpu_since)"
     log "   silo RSS: $(rss_all), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    for floor in $FLOORS; do
+      log ""; log "-- floor at $rate/s: $floor"
+      cpu_mark "${silo_pids[@]}" "gateway:${pids[0]}"
+      load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix "$floor=1" --users "$SNAPSHOT_USERS" \
+        --items "$n" --max-inflight 256 --timeout 30 --no-check --label "floor-$floor/$n/$rate" \
+        --json "$out/floor-$floor-$n-$rate.json" | grep -v '^JSON' | tee -a "$summary" || true
+      log "   $(cpu_since)"
+    done
   done
 done
 

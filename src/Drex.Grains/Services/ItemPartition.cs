@@ -1,15 +1,21 @@
-using Drex.Contracts;
 using Drex.Model.Bundle;
+using Drex.Model.Keywords;
 
 namespace Drex.Grains.Services;
 
 /// <summary>
 /// One item-index partition of a model's snapshot: the snapshot rows of the items it holds, slot by slot. Their ids,
-/// states and biases stay in the snapshot's columns; the partition's grain copies them when it loads the model, so a
-/// silo copies only the partitions it hosts.
+/// states, biases and keywords stay in the snapshot's columns; the partition's grain copies the states when it loads
+/// the model, so a silo copies only the partitions it hosts.
 /// </summary>
 public sealed record ItemPartition(ActorColumns Items, int[] Rows)
 {
+    /// <summary>Items a partition is meant to scan per query; a model gets as many partitions as its items need, up to <see cref="MaxPartitions"/>.</summary>
+    public const int ItemsPerPartition = 65_536;
+
+    /// <summary>The most partitions a model's index is split into (a query asks every one of them).</summary>
+    public const int MaxPartitions = 8;
+
     public int Count => Rows.Length;
 
     public string Id(int slot) => Items.Id(Rows[slot]);
@@ -18,27 +24,37 @@ public sealed record ItemPartition(ActorColumns Items, int[] Rows)
 
     public float Bias(int slot) => Items.Bias(Rows[slot]);
 
+    public ReadOnlySpan<KeywordWeight> Keywords(int slot) => Items.Keywords(Rows[slot]);
+
+    /// <summary>
+    /// How many partitions a model with this many items uses: one per <see cref="ItemsPerPartition"/> items, at least
+    /// one and at most <see cref="MaxPartitions"/>. A small catalog is one scan on one grain, not a fan-out to eight.
+    /// </summary>
+    public static int CountFor(int items) => Math.Clamp((int)Math.Ceiling(items / (double)ItemsPerPartition), 1, MaxPartitions);
+
     /// <summary>The partition an item belongs to: a stable hash of its id (string.GetHashCode is randomised per process).</summary>
-    public static int Of(string itemId)
+    public static int Of(string itemId, int partitions)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         var hash = 2166136261u;
         foreach (var c in itemId)
         {
             hash = (hash ^ c) * 16777619u;
         }
 
-        return (int)(hash % DrexKeys.IndexPartitions);
+        return (int)(hash % (uint)partitions);
     }
 
-    /// <summary>Splits the snapshot's items into the <see cref="DrexKeys.IndexPartitions"/> partitions.</summary>
+    /// <summary>Splits the snapshot's items into <see cref="CountFor"/> partitions.</summary>
     public static ItemPartition[] Split(ActorColumns items)
     {
         // Two passes over the items (count, then fill arrays of the exact size): no per-partition lists to grow.
+        var count = CountFor(items.Count);
         var partitionOf = new byte[items.Count];
-        var sizes = new int[DrexKeys.IndexPartitions];
+        var sizes = new int[count];
         for (var row = 0; row < items.Count; row++)
         {
-            var p = Of(items.Id(row));
+            var p = Of(items.Id(row), count);
             partitionOf[row] = checked((byte)p);
             sizes[p]++;
         }
