@@ -1,0 +1,132 @@
+using System.Numerics.Tensors;
+
+namespace Drex.Grains.Services;
+
+/// <summary>
+/// The rows of one item-index partition: ids, states, biases, and each state's int8 codes, in contiguous arrays
+/// that grow as items arrive. Top-k runs in two passes: a scan of the codes (a quarter of the floats' bytes: a large
+/// catalog's scan is bound by memory) keeps a few more candidates than asked, and their float states rescore them
+/// exactly. Not thread-safe: its grain runs one call at a time.
+/// </summary>
+public sealed class ItemMatrix
+{
+    /// <summary>Candidates the first pass keeps beyond k (at least; 4k when larger): quantization moves a score by far less than the gap they leave.</summary>
+    public const int CandidateMargin = 32;
+
+    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    private readonly List<string> _ids = [];
+    private float[] _states;
+    private float[] _biases;
+    private sbyte[] _codes;
+    private float[] _codeScales;
+
+    public ItemMatrix(int hidden, int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
+        Hidden = hidden;
+        capacity = Math.Max(16, capacity);
+        _slots.EnsureCapacity(capacity);
+        _states = new float[capacity * hidden];
+        _biases = new float[capacity];
+        _codes = new sbyte[capacity * hidden];
+        _codeScales = new float[capacity];
+    }
+
+    public int Hidden { get; }
+
+    public int Count => _ids.Count;
+
+    public string Id(int slot) => _ids[slot];
+
+    public ReadOnlySpan<float> State(int slot) => _states.AsSpan(slot * Hidden, Hidden);
+
+    /// <summary>Adds or replaces an item's row and returns its slot (slots are given in order of arrival and kept).</summary>
+    public int Set(string id, ReadOnlySpan<float> state, float bias)
+    {
+        if (state.Length != Hidden)
+        {
+            throw new ArgumentException($"Item {id} has a state of {state.Length} values; the index holds {Hidden}.", nameof(state));
+        }
+
+        if (!_slots.TryGetValue(id, out var slot))
+        {
+            slot = _ids.Count;
+            if (_biases.Length == slot)
+            {
+                var capacity = slot * 2;
+                Array.Resize(ref _biases, capacity);
+                Array.Resize(ref _codeScales, capacity);
+                Array.Resize(ref _states, capacity * Hidden);
+                Array.Resize(ref _codes, capacity * Hidden);
+            }
+
+            _slots[id] = slot;
+            _ids.Add(id);
+        }
+
+        state.CopyTo(_states.AsSpan(slot * Hidden, Hidden));
+        _biases[slot] = bias;
+        _codeScales[slot] = Int8Rows.Quantize(state, _codes.AsSpan(slot * Hidden, Hidden));
+        return slot;
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> best slots by <c>scale * (user . state) + bias</c>, best first (ties by id), leaving
+    /// out <paramref name="exclude"/>. Excluded ids are looked up once, and checked only for rows whose score would
+    /// enter the heap, so a scan hashes no ids.
+    /// </summary>
+    public (int Slot, float Score)[] Best(ReadOnlySpan<float> user, float scale, int k, IEnumerable<string> exclude)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (user.Length != Hidden)
+        {
+            throw new ArgumentException($"A user state of {user.Length} values; the index holds {Hidden}.", nameof(user));
+        }
+
+        var excluded = new HashSet<int>();
+        foreach (var id in exclude)
+        {
+            if (_slots.TryGetValue(id, out var slot))
+            {
+                excluded.Add(slot);
+            }
+        }
+
+        var wanted = Math.Max(4 * k, k + CandidateMargin);
+        var userCodes = new sbyte[Hidden];
+        var userScale = Int8Rows.Quantize(user, userCodes);
+        var heap = new PriorityQueue<int, float>(wanted + 1);
+        var floor = float.NegativeInfinity;
+        var codes = _codes.AsSpan();
+        for (var s = 0; s < _ids.Count; s++)
+        {
+            var approximate = Int8Rows.Dot(userCodes, codes.Slice(s * Hidden, Hidden)) * userScale * _codeScales[s] * scale + _biases[s];
+            if ((heap.Count == wanted && approximate <= floor) || excluded.Contains(s))
+            {
+                continue;
+            }
+
+            if (heap.Count < wanted)
+            {
+                heap.Enqueue(s, approximate);
+            }
+            else
+            {
+                heap.DequeueEnqueue(s, approximate);
+            }
+
+            if (heap.Count == wanted)
+            {
+                heap.TryPeek(out _, out floor);
+            }
+        }
+
+        var candidates = new (int Slot, float Score)[heap.Count];
+        for (var c = 0; heap.TryDequeue(out var slot, out _); c++)
+        {
+            candidates[c] = (slot, (TensorPrimitives.Dot(user, State(slot)) * scale) + _biases[slot]);
+        }
+
+        return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => _ids[c.Slot], StringComparer.Ordinal).Take(k)];
+    }
+}
