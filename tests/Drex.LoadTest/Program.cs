@@ -8,5 +8,6 @@ var root = new RootCommand("Drex load and micro benchmarks: an open-model HTTP l
     EncoderCommand.Create(),
     TableWritesCommand.Create(),
     TableStatsCommand.Create(),
+    BundleLoadCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -24,7 +24,8 @@ SILOS=${SILOS:-2}
 SIZES=${SIZES:-"10000 1000000"}
 SNAPSHOT_USERS=${SNAPSHOT_USERS:-10000}
 DURATION=${DURATION:-20}; WARMUP=${WARMUP:-5}
-FLOORS=${FLOORS:-"live noop"}
+FLOORS=${FLOORS-"live noop"}
+POLL_MS=${POLL_MS:-50}
 start_report recommend
 
 case "${STORAGE:-folder}" in
@@ -75,7 +76,7 @@ for n in $SIZES; do
   version="syn-$n-$RANDOM"
   log ""; log "==== $n items: publish $version"
   cpu_mark "${silo_pids[@]}"
-  load publish-synthetic --gateway "$gateway" --items "$n" --users "$SNAPSHOT_USERS" --probes 32 --version "$version" --json "$out/publish-$n.json" \
+  load publish-synthetic --gateway "$gateway" --items "$n" --users "$SNAPSHOT_USERS" --probes 32 --poll-ms "$POLL_MS" --version "$version" --json "$out/publish-$n.json" \
     | grep -v '^JSON' | tee -a "$summary"
   log "   $(cpu_since) (build and upload in the load tool included in the wall time)"
   swap_times "$version" "$out/publish-$n.json"
