@@ -144,10 +144,17 @@ public abstract class ActorGrain(
                 _queue.Clear();
                 try
                 {
-                    var results = await ApplyBatchAsync(batch.Select(b => b.Update).ToArray());
+                    var outcomes = await ApplyBatchAsync(batch.Select(b => b.Update).ToArray());
                     for (var k = 0; k < batch.Length; k++)
                     {
-                        batch[k].Done.SetResult(results[k]);
+                        if (outcomes[k].Failure is { } failure)
+                        {
+                            batch[k].Done.SetException(failure);
+                        }
+                        else
+                        {
+                            batch[k].Done.SetResult(outcomes[k].Result!);
+                        }
                     }
                 }
                 catch (Exception e)
@@ -169,8 +176,15 @@ public abstract class ActorGrain(
         }
     }
 
-    /// <summary>Applies a batch in order and makes it durable with one write; throws when that write fails.</summary>
-    private async Task<ActorUpdateResult[]> ApplyBatchAsync(ActorUpdate[] batch)
+    /// <summary>What one update of a batch came to: its result, or the failure of its own GRU step.</summary>
+    private readonly record struct Outcome(ActorUpdateResult? Result, Exception? Failure);
+
+    /// <summary>
+    /// Applies a batch in order and makes it durable with one write; throws when that write fails. An update whose GRU
+    /// step fails (a malformed feature, an ONNX error) changes nothing and fails alone: the rest of the batch is
+    /// applied, stored and acknowledged.
+    /// </summary>
+    private async Task<Outcome[]> ApplyBatchAsync(ActorUpdate[] batch)
     {
         if (_failedWrite is { } failed)
         {
@@ -187,7 +201,7 @@ public abstract class ActorGrain(
             model = await models.GetCurrentAsync();
         }
 
-        var results = new ActorUpdateResult[batch.Length];
+        var results = new Outcome[batch.Length];
         var applied = 0;
         KeywordProfile? profile = null;
         for (var k = 0; k < batch.Length; k++)
@@ -199,14 +213,14 @@ public abstract class ActorGrain(
             var slot = S.Recent.Find(update.InteractionId);
             if (slot >= 0 || S.Pending.Contains(update.Sequence))
             {
-                results[k] = new ActorUpdateResult(
-                    UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, slot >= 0 ? S.Recent.PredictionAt(slot) : null);
+                results[k] = new(new ActorUpdateResult(
+                    UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, slot >= 0 ? S.Recent.PredictionAt(slot) : null), null);
                 continue;
             }
 
             if (model.Version != update.ModelVersion)
             {
-                results[k] = new ActorUpdateResult(UpdateStatus.VersionMismatch, [], S.Bias, model.Version, null);
+                results[k] = new(new ActorUpdateResult(UpdateStatus.VersionMismatch, [], S.Bias, model.Version, null), null);
                 continue;
             }
 
@@ -217,7 +231,16 @@ public abstract class ActorGrain(
             }
 
             var previous = S.State;
-            S.State = await (IsUser ? model.Runtime.StepUserAsync(update.Feature, previous) : model.Runtime.StepItemAsync(update.Feature, previous));
+            try
+            {
+                S.State = await (IsUser ? model.Runtime.StepUserAsync(update.Feature, previous) : model.Runtime.StepItemAsync(update.Feature, previous));
+            }
+            catch (Exception e)
+            {
+                results[k] = new(null, e);
+                continue;
+            }
+
             S.Interactions++;
             if (update.Rating is not null)
             {
@@ -236,7 +259,7 @@ public abstract class ActorGrain(
 
             S.Pending.Add(new PendingInteraction(update.Sequence, update.Rating, update.HasReview));
             S.Recent.Add(update.InteractionId);
-            results[k] = new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null);
+            results[k] = new(new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null), null);
             applied++;
         }
 

@@ -150,6 +150,26 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Apply_AStepThatFailsInABatch_FailsAlone_AndTheRestOfTheBatchIsApplied()
+    {
+        await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion);
+        var user = fixture.Grains.GetGrain<IUserGrain>(Key("u"));
+        var feature = new float[TestBundles.Settings().FusionDim];
+        ActorUpdate Update(int sequence, float[] f) => new(Key("x"), sequence, $"i{sequence}", 4f, false, f, [], ClusterFixture.FirstVersion);
+
+        // Sent without waiting: those after the first queue up behind its write and are applied as one batch, the
+        // malformed feature (its GRU step throws) among them.
+        var valid = Enumerable.Range(1, 6).Select(n => user.ApplyAsync(Update(n, feature))).ToList();
+        var malformed = user.ApplyAsync(Update(100, new float[3]));
+        valid.Add(user.ApplyAsync(Update(7, feature)));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => malformed);
+        Assert.All(await Task.WhenAll(valid), r => Assert.Equal(UpdateStatus.Applied, r.Status));
+        var view = await user.GetViewAsync();
+        Assert.Equal(7, view.Interactions);
+    }
+
+    [Fact]
     public async Task Ingest_NoModality_IsRejectedBeforeAnyActorChanges()
     {
         var user = Key("u");
