@@ -109,14 +109,8 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
         var index = (int)this.GetPrimaryKeyLong();
         var mine = index < current.IndexPartitions.Count ? current.IndexPartitions[index] : null;
         var count = mine?.Count ?? 0;
-        // Own copies with room to grow: item grains upsert into them. Snapshot slots come first, in order.
-        var rows = new ItemMatrix(current.Settings.HiddenDim, count + (count / 8));
-        for (var slot = 0; slot < count; slot++)
-        {
-            rows.Set(mine!.Id(slot), mine.State(slot), mine.Bias(slot));
-        }
-
-        _rows = rows;
+        // Snapshot slots come first, in order; item grains' updates replace them and add new items after them.
+        _rows = new ItemMatrix(current.Settings.HiddenDim, mine);
         _keywords = new Keyword[]?[Math.Max(16, count + (count / 8))];
         _snapshot = mine;
         _version = current.Version;

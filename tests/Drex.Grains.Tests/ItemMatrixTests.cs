@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Drex.Grains.Services;
+using Drex.Model.Bundle;
 
 namespace Drex.Grains.Tests;
 
@@ -55,12 +56,16 @@ public sealed class ItemMatrixTests
         var random = new Random(7);
         float[] Vector() => [.. Enumerable.Range(0, hidden).Select(_ => (float)(random.NextDouble() * 2 - 1))];
         var items = Enumerable.Range(0, 20_000).Select(n => (Id: $"item-{n}", State: Vector(), Bias: (float)random.NextDouble())).ToArray();
-        // A small capacity: the rows grow several times.
-        var matrix = new ItemMatrix(hidden, 100);
-        foreach (var (id, state, bias) in items)
+        // A snapshot holds the first 2,000 items; the rest arrive as updates (the rows grow several times), and every
+        // tenth snapshot item is updated to a new state (its own row from then on).
+        ActorColumns snapshot = [.. items.Take(2_000).Select(i => new ActorRecord(i.Id, Vector(), 0f, 1, []))];
+        var matrix = new ItemMatrix(hidden, new ItemPartition(snapshot, [.. Enumerable.Range(0, snapshot.Count)]));
+        foreach (var (id, state, bias) in items.Where((_, n) => n >= 2_000 || n % 10 == 0))
         {
             matrix.Set(id, state, bias);
         }
+
+        items = [.. items.Select((item, n) => n < 2_000 && n % 10 != 0 ? (item.Id, snapshot.State(n).ToArray(), 0f) : item)];
 
         for (var trial = 0; trial < 20; trial++)
         {
@@ -81,7 +86,7 @@ public sealed class ItemMatrixTests
     [Fact]
     public void Set_ReplacesAnItemsRowInItsSlot()
     {
-        var matrix = new ItemMatrix(2, 4);
+        var matrix = new ItemMatrix(2, null);
         var slot = matrix.Set("a", [1f, 0f], 0f);
         matrix.Set("b", [0.5f, 0f], 0f);
         Assert.Equal("a", matrix.Id(matrix.Best([1f, 0f], 1f, 1, [])[0].Slot));
@@ -89,6 +94,7 @@ public sealed class ItemMatrixTests
         Assert.Equal(slot, matrix.Set("a", [-1f, 0f], 0f));
 
         Assert.Equal(2, matrix.Count);
+        Assert.Equal([-1f, 0f], matrix.State(slot).ToArray());
         Assert.Equal(["b", "a"], matrix.Best([1f, 0f], 1f, 2, []).Select(b => matrix.Id(b.Slot)));
         Assert.Throws<ArgumentException>(() => matrix.Set("c", [1f], 0f));
         Assert.Throws<ArgumentException>(() => matrix.Best([1f], 1f, 1, []));

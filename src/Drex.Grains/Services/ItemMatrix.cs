@@ -3,33 +3,58 @@ using System.Numerics.Tensors;
 namespace Drex.Grains.Services;
 
 /// <summary>
-/// The rows of one item-index partition: ids, states, biases, and each state's int8 codes, in contiguous arrays
-/// that grow as items arrive. Top-k runs in two passes: a scan of the codes (a quarter of the floats' bytes: a large
-/// catalog's scan is bound by memory) keeps a few more candidates than asked, and their float states rescore them
-/// exactly. Not thread-safe: its grain runs one call at a time.
+/// The rows of one item-index partition: ids, biases and each state's int8 codes in contiguous arrays that grow as
+/// items arrive, and the float states. Those start as the model snapshot's own rows (not copied: a partition of a
+/// million-item model would copy 32 MB on its first call after a swap); an item's first update gives it a row of its
+/// own. Top-k runs in two passes: a scan of the codes (a quarter of the floats' bytes: a large catalog's scan is
+/// bound by memory) keeps a few more candidates than asked, and their float states rescore them exactly. Not
+/// thread-safe: its grain runs one call at a time.
 /// </summary>
 public sealed class ItemMatrix
 {
     /// <summary>Candidates the first pass keeps beyond k (at least; 4k when larger): quantization moves a score by far less than the gap they leave.</summary>
     public const int CandidateMargin = 32;
 
+    private readonly ItemPartition? _snapshot;
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
     private readonly List<string> _ids = [];
-    private float[] _states;
     private float[] _biases;
     private sbyte[] _codes;
     private float[] _codeScales;
+    // For each slot, its row in _owned, or -1 while its state is still the snapshot's row.
+    private int[] _ownedRow;
+    private float[] _owned;
+    private int _ownedCount;
 
-    public ItemMatrix(int hidden, int capacity)
+    /// <summary>An index of the snapshot partition's items (none: an empty index), with room for as many again over an eighth.</summary>
+    public ItemMatrix(int hidden, ItemPartition? snapshot)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
         Hidden = hidden;
-        capacity = Math.Max(16, capacity);
+        _snapshot = snapshot;
+        var count = snapshot?.Count ?? 0;
+        var capacity = Math.Max(16, count + (count / 8));
         _slots.EnsureCapacity(capacity);
-        _states = new float[capacity * hidden];
         _biases = new float[capacity];
         _codes = new sbyte[capacity * hidden];
         _codeScales = new float[capacity];
+        _ownedRow = new int[capacity];
+        _owned = new float[16 * hidden];
+        for (var slot = 0; slot < count; slot++)
+        {
+            var state = snapshot!.State(slot);
+            if (state.Length != hidden)
+            {
+                throw new ArgumentException($"Item {snapshot.Id(slot)} has a state of {state.Length} values; the index holds {hidden}.", nameof(snapshot));
+            }
+
+            var id = snapshot.Id(slot);
+            _slots.Add(id, slot);
+            _ids.Add(id);
+            _biases[slot] = snapshot.Bias(slot);
+            _codeScales[slot] = Int8Rows.Quantize(state, _codes.AsSpan(slot * hidden, hidden));
+            _ownedRow[slot] = -1;
+        }
     }
 
     public int Hidden { get; }
@@ -38,7 +63,8 @@ public sealed class ItemMatrix
 
     public string Id(int slot) => _ids[slot];
 
-    public ReadOnlySpan<float> State(int slot) => _states.AsSpan(slot * Hidden, Hidden);
+    public ReadOnlySpan<float> State(int slot) =>
+        _ownedRow[slot] is var row and >= 0 ? _owned.AsSpan(row * Hidden, Hidden) : _snapshot!.State(slot);
 
     /// <summary>Adds or replaces an item's row and returns its slot (slots are given in order of arrival and kept).</summary>
     public int Set(string id, ReadOnlySpan<float> state, float bias)
@@ -56,15 +82,26 @@ public sealed class ItemMatrix
                 var capacity = slot * 2;
                 Array.Resize(ref _biases, capacity);
                 Array.Resize(ref _codeScales, capacity);
-                Array.Resize(ref _states, capacity * Hidden);
+                Array.Resize(ref _ownedRow, capacity);
                 Array.Resize(ref _codes, capacity * Hidden);
             }
 
             _slots[id] = slot;
             _ids.Add(id);
+            _ownedRow[slot] = -1;
         }
 
-        state.CopyTo(_states.AsSpan(slot * Hidden, Hidden));
+        if (_ownedRow[slot] < 0)
+        {
+            if (_owned.Length == _ownedCount * Hidden)
+            {
+                Array.Resize(ref _owned, _owned.Length * 2);
+            }
+
+            _ownedRow[slot] = _ownedCount++;
+        }
+
+        state.CopyTo(_owned.AsSpan(_ownedRow[slot] * Hidden, Hidden));
         _biases[slot] = bias;
         _codeScales[slot] = Int8Rows.Quantize(state, _codes.AsSpan(slot * Hidden, Hidden));
         return slot;
