@@ -30,10 +30,14 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
         var model = await models.GetCurrentAsync();
         var (vector, userView, interacted) = await GrainFactory.GetGrain<IUserGrain>(userId).GetQueryContextAsync();
         // Each partition gets only the rated items it holds; it returns its best with the profiles that explain them.
-        var count = model.IndexPartitions.Count;
-        var exclude = interacted.ToLookup(id => ItemPartition.Of(id, count));
+        // While a swap is under way the user's version may not be this silo's, and its partition count unknown here:
+        // then every possible partition is asked with every rated item (a partition the version does not use answers
+        // at once with nothing, and one ignores the ids it does not hold).
+        var known = vector.ModelVersion == model.Version;
+        var count = known ? model.IndexPartitions.Count : ItemPartition.MaxPartitions;
+        var exclude = known ? interacted.ToLookup(id => ItemPartition.Of(id, count)) : null;
         var partitions = await Task.WhenAll(Enumerable.Range(0, count).Select(p =>
-            GrainFactory.GetGrain<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, [.. exclude[p]], vector.ModelVersion)));
+            GrainFactory.GetGrain<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, exclude is null ? interacted : [.. exclude[p]], vector.ModelVersion)));
         var best = partitions.SelectMany(x => x).OrderByDescending(x => x.Score).ThenBy(x => x.ItemId, StringComparer.Ordinal).Take(k);
         var user = Profile(userView.Keywords);
         return new RecommendationsView(userId, model.Version,
