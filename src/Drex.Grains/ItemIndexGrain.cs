@@ -6,11 +6,11 @@ using Orleans.Concurrency;
 namespace Drex.Grains;
 
 /// <summary>
-/// One partition of the in-memory item index: item states in one contiguous matrix, scored with SIMD dot products,
-/// and the keyword profiles that explain the items it returns. Loaded from the served model's snapshot (split by
-/// partition once per silo when the model loads) on activation and on a model swap, and kept current by item grains
-/// after every durable update. Volatile by design: it is rebuilt from the snapshot and the items' updates. Kept
-/// alive while its silo runs, so an idle spell does not drop the updates it holds.
+/// One partition of the in-memory item index: its items' rows (<see cref="ItemMatrix"/>: int8 codes scanned first,
+/// float states to rescore the best), and the keyword profiles that explain the items it returns. Loaded from the
+/// served model's snapshot (split by partition once per silo when the model loads) on activation and on a model swap,
+/// and kept current by item grains after every durable update. Volatile by design: it is rebuilt from the snapshot
+/// and the items' updates. Kept alive while its silo runs, so an idle spell does not drop the updates it holds.
 /// </summary>
 [Reentrant, KeepAlive]
 public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
@@ -45,12 +45,13 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         await EnsureVersionAsync(modelVersion);
-        if (modelVersion != _version || _rows is not { } rows || user.Length != rows.Hidden)
+        var model = modelVersion == _version ? await models.GetAsync(_version) : null;
+        // Checked after the last await: from here on nothing interleaves, so the rows and profiles stay those of this version.
+        if (model is null || modelVersion != _version || _rows is not { } rows || user.Length != rows.Hidden)
         {
             return [];
         }
 
-        var model = await models.GetAsync(_version);
         var baseline = model.Settings.GlobalMean + userBias + model.DotShift;
         if (model.Settings.Head == RatingHead.Dot)
         {
