@@ -14,6 +14,8 @@ namespace Drex.Grains.Services;
 public static class Int8Rows
 {
     /// <summary>Writes the row's codes and returns its scale (the row is <c>codes * scale</c> to within half a step of it).</summary>
+    // The scan's loops run a million times on their first call after a swap: optimized from the start, not after tiering.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Quantize(ReadOnlySpan<float> row, Span<sbyte> codes)
     {
         if (codes.Length != row.Length)
@@ -39,6 +41,7 @@ public static class Int8Rows
     }
 
     /// <summary>The exact integer dot product of two code rows of equal length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Dot(ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b)
     {
         if (a.Length != b.Length)

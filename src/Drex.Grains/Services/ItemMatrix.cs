@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Drex.Grains.Services;
 
@@ -112,6 +113,7 @@ public sealed class ItemMatrix
     /// out <paramref name="exclude"/>. Excluded ids are looked up once, and checked only for rows whose score would
     /// enter the heap, so a scan hashes no ids.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (int Slot, float Score)[] Best(ReadOnlySpan<float> user, float scale, int k, IEnumerable<string> exclude)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
