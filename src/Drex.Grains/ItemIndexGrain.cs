@@ -15,10 +15,9 @@ namespace Drex.Grains;
 [Reentrant, KeepAlive]
 public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
 {
-    private ItemMatrix? _rows;
-    private ItemPartition? _snapshot;
     // Profiles sent by item grains, by slot; a slot without one explains with its snapshot profile (or none, for a new item).
-    private Keyword[]?[] _keywords = [];
+    private readonly Dictionary<int, Keyword[]> _sentKeywords = [];
+    private ItemMatrix? _rows;
     private string _version = "";
 
     public async Task UpsertAsync(ActorVector item, Keyword[]? keywords)
@@ -30,14 +29,9 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
         }
 
         var slot = rows.Set(item.Id, item.State, item.Bias);
-        if (_keywords.Length <= slot)
-        {
-            Array.Resize(ref _keywords, Math.Max(16, _keywords.Length * 2));
-        }
-
         if (keywords is not null)
         {
-            _keywords[slot] = keywords;
+            _sentKeywords[slot] = keywords;
         }
     }
 
@@ -82,12 +76,12 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
 
     private Keyword[] KeywordsOf(int slot)
     {
-        if (_keywords[slot] is { } sent)
+        if (_sentKeywords.TryGetValue(slot, out var sent))
         {
             return sent;
         }
 
-        var profile = _snapshot is { } snapshot && slot < snapshot.Count ? snapshot.Keywords(slot) : [];
+        var profile = _rows!.Snapshot is { } snapshot && slot < snapshot.Count ? snapshot.Keywords(slot) : [];
         var keywords = new Keyword[profile.Length];
         for (var n = 0; n < profile.Length; n++)
         {
@@ -109,11 +103,9 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
         // A partition the model does not use (it has fewer partitions) holds nothing under it.
         var index = (int)this.GetPrimaryKeyLong();
         var mine = index < current.IndexPartitions.Count ? current.IndexPartitions[index] : null;
-        var count = mine?.Count ?? 0;
         // Snapshot slots come first, in order; item grains' updates replace them and add new items after them.
         _rows = new ItemMatrix(current.Settings.HiddenDim, mine);
-        _keywords = new Keyword[]?[Math.Max(16, count + (count / 8))];
-        _snapshot = mine;
+        _sentKeywords.Clear();
         _version = current.Version;
     }
 }

@@ -47,6 +47,15 @@ gateway="http://127.0.0.1:$port"
 log "$SILOS silo(s) (${silo_pids[*]}), gateway $gateway"
 rss_all() { local i pid_var out=(); for i in $silos; do pid_var="silo_pid_$i"; out+=("$(rss_of "${!pid_var}")"); done; local IFS=,; echo "${out[*]} MiB"; }
 
+load_step() { # mix label json-name [load run options...]: one measured step at $rate over $n items, with the processes' CPU
+  local mix=$1 label=$2 name=$3; shift 3
+  cpu_mark "${silo_pids[@]}" "gateway:${pids[0]}"
+  load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix "$mix=1" --users "$SNAPSHOT_USERS" \
+    --items "$n" --max-inflight 256 --timeout 30 --no-check --label "$label" --json "$out/$name.json" "$@" \
+    | grep -v '^JSON' | tee -a "$summary" || true
+  log "   $(cpu_since)"
+}
+
 swap_times() { # version json -> per-silo swap delay from the silo logs (waits up to 300 s for each silo's line)
   local version=$1 json=$2 i deadline
   for i in $silos; do
@@ -84,19 +93,11 @@ for n in $SIZES; do
   rates_var="RATES_$n"; rates=${!rates_var:-"20 100"}
   for rate in $rates; do
     log ""; log "-- recommendations over $n items @ $rate/s"
-    cpu_mark "${silo_pids[@]}" "gateway:${pids[0]}"
-    load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix recommend=1 --users "$SNAPSHOT_USERS" \
-      --user-prefix syn-u --item-prefix syn-i --items "$n" --max-inflight 256 --timeout 30 --no-check --label "recommend/$n/$rate" \
-      --json "$out/recommend-$n-$rate.json" | grep -v '^JSON' | tee -a "$summary" || true
-    log "   $(cpu_since)"
+    load_step recommend "recommend/$n/$rate" "recommend-$n-$rate" --user-prefix syn-u --item-prefix syn-i
     log "   silo RSS: $(rss_all), load average $(cut -d' ' -f1-3 /proc/loadavg)"
     for floor in $FLOORS; do
       log ""; log "-- floor at $rate/s: $floor"
-      cpu_mark "${silo_pids[@]}" "gateway:${pids[0]}"
-      load run --gateway "$gateway" --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --mix "$floor=1" --users "$SNAPSHOT_USERS" \
-        --items "$n" --max-inflight 256 --timeout 30 --no-check --label "floor-$floor/$n/$rate" \
-        --json "$out/floor-$floor-$n-$rate.json" | grep -v '^JSON' | tee -a "$summary" || true
-      log "   $(cpu_since)"
+      load_step "$floor" "floor-$floor/$n/$rate" "floor-$floor-$n-$rate"
     done
   done
 done

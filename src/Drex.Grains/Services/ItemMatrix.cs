@@ -16,7 +16,6 @@ public sealed class ItemMatrix
     /// <summary>Candidates the first pass keeps beyond k (at least; 4k when larger): quantization moves a score by far less than the gap they leave.</summary>
     public const int CandidateMargin = 32;
 
-    private readonly ItemPartition? _snapshot;
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
     private readonly List<string> _ids = [];
     private float[] _biases;
@@ -31,9 +30,14 @@ public sealed class ItemMatrix
     public ItemMatrix(int hidden, ItemPartition? snapshot)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
-        Hidden = hidden;
-        _snapshot = snapshot;
         var count = snapshot?.Count ?? 0;
+        if (count > 0 && snapshot!.Items.Hidden != hidden)
+        {
+            throw new ArgumentException($"The snapshot's states hold {snapshot.Items.Hidden} values; the index holds {hidden}.", nameof(snapshot));
+        }
+
+        Hidden = hidden;
+        Snapshot = snapshot;
         var capacity = Math.Max(16, count + (count / 8));
         _slots.EnsureCapacity(capacity);
         _biases = new float[capacity];
@@ -43,29 +47,26 @@ public sealed class ItemMatrix
         _owned = new float[16 * hidden];
         for (var slot = 0; slot < count; slot++)
         {
-            var state = snapshot!.State(slot);
-            if (state.Length != hidden)
-            {
-                throw new ArgumentException($"Item {snapshot.Id(slot)} has a state of {state.Length} values; the index holds {hidden}.", nameof(snapshot));
-            }
-
-            var id = snapshot.Id(slot);
+            var id = snapshot!.Id(slot);
             _slots.Add(id, slot);
             _ids.Add(id);
             _biases[slot] = snapshot.Bias(slot);
-            _codeScales[slot] = Int8Rows.Quantize(state, _codes.AsSpan(slot * hidden, hidden));
+            _codeScales[slot] = Int8Rows.Quantize(snapshot.State(slot), _codes.AsSpan(slot * hidden, hidden));
             _ownedRow[slot] = -1;
         }
     }
 
     public int Hidden { get; }
 
+    /// <summary>The snapshot partition the index started from (its slots come first, in order), if any.</summary>
+    public ItemPartition? Snapshot { get; }
+
     public int Count => _ids.Count;
 
     public string Id(int slot) => _ids[slot];
 
     public ReadOnlySpan<float> State(int slot) =>
-        _ownedRow[slot] is var row and >= 0 ? _owned.AsSpan(row * Hidden, Hidden) : _snapshot!.State(slot);
+        _ownedRow[slot] is var row and >= 0 ? _owned.AsSpan(row * Hidden, Hidden) : Snapshot!.State(slot);
 
     /// <summary>Adds or replaces an item's row and returns its slot (slots are given in order of arrival and kept).</summary>
     public int Set(string id, ReadOnlySpan<float> state, float bias)

@@ -5,8 +5,8 @@ namespace Drex.Grains.Services;
 
 /// <summary>
 /// One item-index partition of a model's snapshot: the snapshot rows of the items it holds, slot by slot. Their ids,
-/// states, biases and keywords stay in the snapshot's columns; the partition's grain copies the states when it loads
-/// the model, so a silo copies only the partitions it hosts.
+/// states, biases and keywords stay in the snapshot's columns; the partition's grain scans int8 codes of the states,
+/// made when it loads the model, and reads the float states from the snapshot.
 /// </summary>
 public sealed record ItemPartition(ActorColumns Items, int[] Rows)
 {
