@@ -61,7 +61,7 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
         for (var c = 0; c < n; c++)
         {
             user.CopyTo(users, c * hidden);
-            rows.State(candidates[c].Slot).CopyTo(items.AsSpan(c * hidden));
+            rows.CopyState(candidates[c].Slot, items.AsSpan(c * hidden, hidden));
         }
 
         var ratings = n == 0 ? [] : model.Runtime.Predict(RatingHead.Mlp, users, new float[n], items, new float[n], n);

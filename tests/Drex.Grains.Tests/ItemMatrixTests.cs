@@ -94,7 +94,11 @@ public sealed class ItemMatrixTests
         Assert.Equal(slot, matrix.Set("a", [-1f, 0f], 0f));
 
         Assert.Equal(2, matrix.Count);
-        Assert.Equal([-1f, 0f], matrix.State(slot).ToArray());
+        var state = new float[2];
+        matrix.CopyState(slot, state);
+        Assert.Equal([-1f, 0f], state);
+        Assert.Equal(slot, matrix.SlotOf("a"));
+        Assert.Equal(-1, matrix.SlotOf("c"));
         Assert.Equal(["b", "a"], matrix.Best([1f, 0f], 1f, 2, []).Select(b => matrix.Id(b.Slot)));
         Assert.Throws<ArgumentException>(() => matrix.Set("c", [1f], 0f));
         Assert.Throws<ArgumentException>(() => matrix.Best([1f], 1f, 1, []));

@@ -32,9 +32,13 @@ public sealed class ItemPartitionTests
             {
                 var item = byId[partitions[p].Id(slot)];
                 Assert.Equal(p, ItemPartition.Of(item.Id, partitions.Length));
-                Assert.Equal(item.State, partitions[p].State(slot).ToArray());
+                var state = new float[item.State.Length];
+                partitions[p].CopyState(slot, state);
+                Assert.Equal(item.State, state);
                 Assert.Equal(item.Bias, partitions[p].Bias(slot));
-                Assert.Equal(item.Keywords, partitions[p].Keywords(slot).ToArray());
+                Assert.Equal(item.Keywords, partitions[p].Keywords(slot));
+                Assert.Equal(slot, partitions[p].SlotOf(item.Id));
+                Assert.Equal(-1, partitions[(p + 1) % partitions.Length].SlotOf(item.Id));
             }
         }
     }

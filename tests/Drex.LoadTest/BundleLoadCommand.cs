@@ -7,7 +7,7 @@ namespace Drex.LoadTest;
 
 /// <summary>
 /// `bundle-load`: what loading a large model costs one process, phase by phase (reading the snapshot file, hashing it,
-/// parsing it into columns, the item id index), from a folder bundle as the folder store reads it. Run two at once to
+/// mapping and indexing it, looking items up by id), from a folder bundle as the folder store reads it. Run two at once to
 /// see two silos of one machine load together.
 /// </summary>
 public static class BundleLoadCommand
@@ -20,7 +20,7 @@ public static class BundleLoadCommand
         var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 64 };
         var repeat = new Option<int>("--repeat") { Description = "Loads to time, each after a full GC of the one before.", DefaultValueFactory = _ => 3 };
         var json = new Option<string?>("--json");
-        var command = new Command("bundle-load", "Times loading a bundle from a folder: file read, SHA-256, ModelBundle.LoadAsync, item id index.")
+        var command = new Command("bundle-load", "Times loading a bundle from a folder: file read, SHA-256, ModelBundle.LoadAsync, item lookups by id.")
         {
             directory, items, users, hidden, repeat, json,
         };
@@ -41,12 +41,21 @@ public static class BundleLoadCommand
             {
                 var readMs = Time(() => Drain(snapshot, null));
                 var hashMs = Time(() => Drain(snapshot, IncrementalHash.CreateHash(HashAlgorithmName.SHA256)));
+                var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                var allocated = GC.GetTotalAllocatedBytes();
+                var pauses = GC.GetTotalPauseDuration();
                 var watch = Stopwatch.StartNew();
                 var bundle = await ModelBundle.LoadAsync(dir, cancellationToken);
                 var loadMs = watch.Elapsed.TotalMilliseconds;
-                var indexMs = Time(() => bundle.Snapshot.Items.BuildIndex());
+                var gcs = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";
+                var allocatedMiB = (GC.GetTotalAllocatedBytes() - allocated) >> 20;
+                var pauseMs = (GC.GetTotalPauseDuration() - pauses).TotalMilliseconds;
+                var items = bundle.Snapshot.Items;
+                var ids = Enumerable.Range(0, Math.Min(items.Count, 100_000)).Select(items.Id).ToArray();
+                var lookupMs = Time(() => Array.ForEach(ids, id => _ = items.Find(id) >= 0 ? 0 : throw new InvalidOperationException($"{id} not found")));
                 Console.WriteLine($"load {n + 1}: {bundle.Snapshot.Items.Count} items, snapshot {new FileInfo(snapshot).Length >> 20} MiB: read {readMs:F0} ms, " +
-                    $"SHA-256 {hashMs:F0} ms, LoadAsync (read, hash, parse) {loadMs:F0} ms, item id index {indexMs:F0} ms");
+                    $"SHA-256 {hashMs:F0} ms, LoadAsync (read, hash, parse) {loadMs:F0} ms ({allocatedMiB} MiB allocated, GCs gen0/1/2 {gcs}, " +
+                    $"paused {pauseMs:F0} ms), {ids.Length} item lookups by id {lookupMs:F0} ms");
                 results.Add(new()
                 {
                     ["items"] = bundle.Snapshot.Items.Count,
@@ -54,7 +63,11 @@ public static class BundleLoadCommand
                     ["readMs"] = Math.Round(readMs, 1),
                     ["sha256Ms"] = Math.Round(hashMs, 1),
                     ["loadMs"] = Math.Round(loadMs, 1),
-                    ["itemIndexMs"] = Math.Round(indexMs, 1),
+                    ["loadAllocatedMiB"] = allocatedMiB,
+                    ["loadGcs"] = gcs,
+                    ["loadGcPauseMs"] = Math.Round(pauseMs, 1),
+                    ["itemLookups"] = ids.Length,
+                    ["itemLookupsMs"] = Math.Round(lookupMs, 1),
                 });
                 GC.KeepAlive(bundle);
                 bundle = null;

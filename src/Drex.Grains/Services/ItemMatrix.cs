@@ -4,10 +4,10 @@ using System.Runtime.CompilerServices;
 namespace Drex.Grains.Services;
 
 /// <summary>
-/// The rows of one item-index partition: ids, biases and each state's int8 codes in contiguous arrays that grow as
-/// items arrive, and the float states. Those start as the model snapshot's own rows (not copied: a partition of a
-/// million-item model would copy 32 MB on its first call after a swap); an item's first update gives it a row of its
-/// own. Top-k runs in two passes: a scan of the codes (a quarter of the floats' bytes: a large catalog's scan is
+/// The rows of one item-index partition: biases and each state's int8 codes in contiguous arrays that grow as items
+/// arrive, and the ids and float states. Those start as the model snapshot's own (not copied: a partition of a
+/// million-item model would copy 32 MB of states and hash 125,000 ids on its first call after a swap, which the
+/// snapshot's id index already holds); an item's first update gives its state a row of its own, and a new item its id. Top-k runs in two passes: a scan of the codes (a quarter of the floats' bytes: a large catalog's scan is
 /// bound by memory) keeps a few more candidates than asked, and their float states rescore them exactly. Not
 /// thread-safe: its grain runs one call at a time.
 /// </summary>
@@ -16,8 +16,10 @@ public sealed class ItemMatrix
     /// <summary>Candidates the first pass keeps beyond k (at least; 4k when larger): quantization moves a score by far less than the gap they leave.</summary>
     public const int CandidateMargin = 32;
 
-    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
-    private readonly List<string> _ids = [];
+    // Items the snapshot partition does not hold, by id, and their ids by slot after the snapshot's.
+    private readonly Dictionary<string, int> _newSlots = new(StringComparer.Ordinal);
+    private readonly List<string> _newIds = [];
+    private readonly int _snapshotCount;
     private float[] _biases;
     private sbyte[] _codes;
     private float[] _codeScales;
@@ -38,20 +40,19 @@ public sealed class ItemMatrix
 
         Hidden = hidden;
         Snapshot = snapshot;
+        _snapshotCount = count;
         var capacity = Math.Max(16, count + (count / 8));
-        _slots.EnsureCapacity(capacity);
         _biases = new float[capacity];
         _codes = new sbyte[capacity * hidden];
         _codeScales = new float[capacity];
         _ownedRow = new int[capacity];
         _owned = new float[16 * hidden];
+        var state = new float[hidden];
         for (var slot = 0; slot < count; slot++)
         {
-            var id = snapshot!.Id(slot);
-            _slots.Add(id, slot);
-            _ids.Add(id);
+            snapshot!.CopyState(slot, state);
             _biases[slot] = snapshot.Bias(slot);
-            _codeScales[slot] = Int8Rows.Quantize(snapshot.State(slot), _codes.AsSpan(slot * hidden, hidden));
+            _codeScales[slot] = Int8Rows.Quantize(state, _codes.AsSpan(slot * hidden, hidden));
             _ownedRow[slot] = -1;
         }
     }
@@ -61,12 +62,25 @@ public sealed class ItemMatrix
     /// <summary>The snapshot partition the index started from (its slots come first, in order), if any.</summary>
     public ItemPartition? Snapshot { get; }
 
-    public int Count => _ids.Count;
+    public int Count => _snapshotCount + _newIds.Count;
 
-    public string Id(int slot) => _ids[slot];
+    public string Id(int slot) => slot < _snapshotCount ? Snapshot!.Id(slot) : _newIds[slot - _snapshotCount];
 
-    public ReadOnlySpan<float> State(int slot) =>
-        _ownedRow[slot] is var row and >= 0 ? _owned.AsSpan(row * Hidden, Hidden) : Snapshot!.State(slot);
+    /// <summary>The slot of an item, or -1.</summary>
+    public int SlotOf(string id) =>
+        _newSlots.TryGetValue(id, out var slot) ? slot : Snapshot is { } snapshot ? snapshot.SlotOf(id) : -1;
+
+    public void CopyState(int slot, Span<float> destination)
+    {
+        if (_ownedRow[slot] is var row and >= 0)
+        {
+            _owned.AsSpan(row * Hidden, Hidden).CopyTo(destination);
+        }
+        else
+        {
+            Snapshot!.CopyState(slot, destination);
+        }
+    }
 
     /// <summary>Adds or replaces an item's row and returns its slot (slots are given in order of arrival and kept).</summary>
     public int Set(string id, ReadOnlySpan<float> state, float bias)
@@ -76,9 +90,10 @@ public sealed class ItemMatrix
             throw new ArgumentException($"Item {id} has a state of {state.Length} values; the index holds {Hidden}.", nameof(state));
         }
 
-        if (!_slots.TryGetValue(id, out var slot))
+        var slot = SlotOf(id);
+        if (slot < 0)
         {
-            slot = _ids.Count;
+            slot = Count;
             if (_biases.Length == slot)
             {
                 var capacity = slot * 2;
@@ -88,8 +103,8 @@ public sealed class ItemMatrix
                 Array.Resize(ref _codes, capacity * Hidden);
             }
 
-            _slots[id] = slot;
-            _ids.Add(id);
+            _newSlots[id] = slot;
+            _newIds.Add(id);
             _ownedRow[slot] = -1;
         }
 
@@ -126,7 +141,7 @@ public sealed class ItemMatrix
         var excluded = new HashSet<int>();
         foreach (var id in exclude)
         {
-            if (_slots.TryGetValue(id, out var slot))
+            if (SlotOf(id) is var slot and >= 0)
             {
                 excluded.Add(slot);
             }
@@ -138,7 +153,8 @@ public sealed class ItemMatrix
         var heap = new PriorityQueue<int, float>(wanted + 1);
         var floor = float.NegativeInfinity;
         var codes = _codes.AsSpan();
-        for (var s = 0; s < _ids.Count; s++)
+        var count = Count;
+        for (var s = 0; s < count; s++)
         {
             var approximate = Int8Rows.Dot(userCodes, codes.Slice(s * Hidden, Hidden)) * userScale * _codeScales[s] * scale + _biases[s];
             if ((heap.Count == wanted && approximate <= floor) || excluded.Contains(s))
@@ -161,12 +177,14 @@ public sealed class ItemMatrix
             }
         }
 
-        var candidates = new (int Slot, float Score)[heap.Count];
+        var candidates = new (int Slot, float Score, string Id)[heap.Count];
+        var state = new float[Hidden];
         for (var c = 0; heap.TryDequeue(out var slot, out _); c++)
         {
-            candidates[c] = (slot, (TensorPrimitives.Dot(user, State(slot)) * scale) + _biases[slot]);
+            CopyState(slot, state);
+            candidates[c] = (slot, (TensorPrimitives.Dot(user, state) * scale) + _biases[slot], Id(slot));
         }
 
-        return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => _ids[c.Slot], StringComparer.Ordinal).Take(k)];
+        return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Id, StringComparer.Ordinal).Take(k).Select(c => (c.Slot, c.Score))];
     }
 }

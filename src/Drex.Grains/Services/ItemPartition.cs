@@ -4,9 +4,9 @@ using Drex.Model.Keywords;
 namespace Drex.Grains.Services;
 
 /// <summary>
-/// One item-index partition of a model's snapshot: the snapshot rows of the items it holds, slot by slot. Their ids,
-/// states, biases and keywords stay in the snapshot's columns; the partition's grain scans int8 codes of the states,
-/// made when it loads the model, and reads the float states from the snapshot.
+/// One item-index partition of a model's snapshot: the snapshot rows of the items it holds, slot by slot, in row
+/// order. Their ids, states, biases and keywords stay in the snapshot's columns; the partition's grain scans int8
+/// codes of the states, made when it loads the model, and reads the float states from the snapshot.
 /// </summary>
 public sealed record ItemPartition(ActorColumns Items, int[] Rows)
 {
@@ -20,11 +20,14 @@ public sealed record ItemPartition(ActorColumns Items, int[] Rows)
 
     public string Id(int slot) => Items.Id(Rows[slot]);
 
-    public ReadOnlySpan<float> State(int slot) => Items.State(Rows[slot]);
+    public void CopyState(int slot, Span<float> destination) => Items.CopyState(Rows[slot], destination);
 
     public float Bias(int slot) => Items.Bias(Rows[slot]);
 
-    public ReadOnlySpan<KeywordWeight> Keywords(int slot) => Items.Keywords(Rows[slot]);
+    public KeywordWeight[] Keywords(int slot) => Items.Keywords(Rows[slot]);
+
+    /// <summary>The slot of a snapshot item of this partition, or -1 (rows are in order: found by the snapshot's id index and a binary search).</summary>
+    public int SlotOf(string itemId) => Items.Find(itemId) is var row and >= 0 && Array.BinarySearch(Rows, row) is var slot and >= 0 ? slot : -1;
 
     /// <summary>
     /// How many partitions a model with this many items uses: one per <see cref="ItemsPerPartition"/> items, at least

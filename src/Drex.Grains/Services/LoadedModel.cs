@@ -17,9 +17,6 @@ public sealed class LoadedModel : IDisposable
         Runtime = new DrexRuntime(bundle);
         Vocabulary = KeywordVocabulary.FromJson(Encoding.UTF8.GetString(bundle.Keywords));
         (DotScale, DotShift) = MeasureDotCalibration();
-        // The id indexes are built now, not by the first actors to activate after the swap.
-        bundle.Snapshot.Users.BuildIndex();
-        bundle.Snapshot.Items.BuildIndex();
         IndexPartitions = ItemPartition.Split(bundle.Snapshot.Items);
     }
 

@@ -1,5 +1,10 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using Drex.Model.Keywords;
 
 namespace Drex.Model.Bundle;
@@ -8,80 +13,134 @@ namespace Drex.Model.Bundle;
 public sealed record ActorRecord(string Id, float[] State, float Bias, int Count, KeywordWeight[] Keywords);
 
 /// <summary>
-/// The users or the items of a snapshot, column by column: ids, one row-major state matrix, biases, counts and one
-/// array of keywords with each actor's range in it. A million items are a handful of arrays, not a million states
-/// and keyword lists, so a snapshot parses and indexes without millions of allocations. Indexing, enumerating and
-/// <see cref="Find"/> hand out <see cref="ActorRecord"/> copies.
+/// The users or the items of a snapshot, read where they lie in the snapshot file's bytes (<see cref="SnapshotBytes"/>):
+/// each row is the file's record of one actor (id, bias, interaction count, state, keywords), found through an array
+/// of row offsets and an open-addressing index of the ids. A million items cost those two arrays (16 MB), not a
+/// managed copy of every state, id and keyword. Reads copy values out (<see cref="CopyState"/>, <see cref="Id"/>,
+/// <see cref="Keywords"/>); indexing, enumerating and <see cref="Get"/> hand out <see cref="ActorRecord"/> copies.
+/// Immutable, and safe to read from any thread.
 /// </summary>
 [CollectionBuilder(typeof(ActorColumns), nameof(Create))]
-public sealed class ActorColumns : IReadOnlyList<ActorRecord>
+public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
 {
-    private readonly string[] _ids;
-    private readonly float[] _states;
-    private readonly float[] _biases;
-    private readonly int[] _counts;
-    private readonly int[] _keywordStarts;
-    private readonly KeywordWeight[] _keywords;
-    private Dictionary<string, int>? _rows;
+    /// <summary>The most keywords one actor's record may hold.</summary>
+    public const int MaxKeywords = 100_000;
 
-    /// <param name="keywordStarts">Row r's keywords are <c>keywords[keywordStarts[r]..keywordStarts[r + 1]]</c> (the array may run longer).</param>
-    internal ActorColumns(int hidden, string[] ids, float[] states, float[] biases, int[] counts, int[] keywordStarts, KeywordWeight[] keywords)
+    private readonly SnapshotBytes _bytes;
+    // Row r is _bytes[_offsets[r].._offsets[r + 1]].
+    private readonly long[] _offsets;
+    // Row + 1 at the first free slot probed from an id's hash (0: empty); a power of two, at least twice the rows.
+    private readonly int[] _index;
+
+    private ActorColumns(SnapshotBytes bytes, int hidden, long[] offsets, int[] index)
     {
+        _bytes = bytes;
         Hidden = hidden;
-        _ids = ids;
-        _states = states;
-        _biases = biases;
-        _counts = counts;
-        _keywordStarts = keywordStarts;
-        _keywords = keywords;
+        _offsets = offsets;
+        _index = index;
     }
 
     /// <summary>Values per state (0 for an empty set built from records: it takes any width).</summary>
     public int Hidden { get; }
 
-    public int Count => _ids.Length;
+    public int Count => _offsets.Length - 1;
 
-    public ActorRecord this[int row] =>
-        new(_ids[row], State(row).ToArray(), _biases[row], _counts[row], Keywords(row).ToArray());
+    /// <summary>Where the rows' bytes start and end in the snapshot's bytes.</summary>
+    internal (long Start, long End) Extent => (_offsets[0], _offsets[^1]);
 
-    public string Id(int row) => _ids[row];
+    internal SnapshotBytes Bytes => _bytes;
 
-    public ReadOnlySpan<float> State(int row) => _states.AsSpan(row * Hidden, Hidden);
+    public ActorRecord this[int row] => new(Id(row), State(row), Bias(row), Interactions(row), Keywords(row));
 
-    public float Bias(int row) => _biases[row];
+    public string Id(int row)
+    {
+        using var pin = Pin(row, out var at);
+        return Encoding.UTF8.GetString(Utf8(ref at));
+    }
 
-    public int Interactions(int row) => _counts[row];
+    public float Bias(int row)
+    {
+        using var pin = Pin(row, out var at);
+        Utf8(ref at);
+        return BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(at, 4));
+    }
 
-    public ReadOnlySpan<KeywordWeight> Keywords(int row) => _keywords.AsSpan(_keywordStarts[row], _keywordStarts[row + 1] - _keywordStarts[row]);
+    /// <summary>How many interactions the actor's state had seen at the snapshot.</summary>
+    public int Interactions(int row)
+    {
+        using var pin = Pin(row, out var at);
+        Utf8(ref at);
+        return BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at + 4, 4));
+    }
 
-    /// <summary>
-    /// The row of an actor, or -1. The id index is built on the first call (a million ids take a few hundred ms);
-    /// call <see cref="BuildIndex"/> to pay for it up front.
-    /// </summary>
-    public int Find(string id) => (_rows ?? BuildIndex()).GetValueOrDefault(id, -1);
+    /// <summary>Copies the actor's state into <paramref name="destination"/> (<see cref="Hidden"/> values).</summary>
+    public void CopyState(int row, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Hidden, nameof(destination));
+        using var pin = Pin(row, out var at);
+        Utf8(ref at);
+        CopyFloats(new ReadOnlySpan<byte>(at + 8, Hidden * sizeof(float)), destination[..Hidden]);
+    }
+
+    /// <summary>A copy of the actor's state.</summary>
+    public float[] State(int row)
+    {
+        var state = new float[Hidden];
+        CopyState(row, state);
+        return state;
+    }
+
+    public KeywordWeight[] Keywords(int row)
+    {
+        using var pin = Pin(row, out var at);
+        Utf8(ref at);
+        at += 8 + (Hidden * sizeof(float));
+        var keywords = new KeywordWeight[BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at, 4))];
+        at += 4;
+        for (var k = 0; k < keywords.Length; k++)
+        {
+            var word = Encoding.UTF8.GetString(Utf8(ref at));
+            keywords[k] = new KeywordWeight(word, BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(at, 4)));
+            at += 4;
+        }
+
+        return keywords;
+    }
+
+    /// <summary>The row of an actor, or -1.</summary>
+    public int Find(string id)
+    {
+        var length = Encoding.UTF8.GetByteCount(id);
+        byte[]? rented = null;
+        var utf8 = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            utf8 = utf8[..Encoding.UTF8.GetBytes(id, utf8)];
+            using var pin = _bytes.Pin();
+            var mask = _index.Length - 1;
+            for (var slot = Hash(utf8) & mask; _index[slot] != 0; slot = (slot + 1) & mask)
+            {
+                var row = _index[slot] - 1;
+                var at = pin.Pointer + _offsets[row];
+                if (Utf8(ref at).SequenceEqual(utf8))
+                {
+                    return row;
+                }
+            }
+
+            return -1;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>A copy of the actor's record, or null when this set does not hold it.</summary>
     public ActorRecord? Get(string id) => Find(id) is var row and >= 0 ? this[row] : null;
-
-    /// <summary>Builds the id index <see cref="Find"/> uses (idempotent; safe to race: both builds are equal).</summary>
-    public Dictionary<string, int> BuildIndex()
-    {
-        if (_rows is { } built)
-        {
-            return built;
-        }
-
-        var rows = new Dictionary<string, int>(_ids.Length, StringComparer.Ordinal);
-        for (var row = 0; row < _ids.Length; row++)
-        {
-            if (!rows.TryAdd(_ids[row], row))
-            {
-                throw new InvalidDataException($"Actor '{_ids[row]}' appears twice in the snapshot.");
-            }
-        }
-
-        return _rows = rows;
-    }
 
     public IEnumerator<ActorRecord> GetEnumerator()
     {
@@ -97,28 +156,186 @@ public sealed class ActorColumns : IReadOnlyList<ActorRecord>
     public static ActorColumns Create(ReadOnlySpan<ActorRecord> records)
     {
         var hidden = records.IsEmpty ? 0 : records[0].State.Length;
-        var ids = new string[records.Length];
-        var states = new float[records.Length * hidden];
-        var biases = new float[records.Length];
-        var counts = new int[records.Length];
-        var keywordStarts = new int[records.Length + 1];
-        var keywords = new List<KeywordWeight>();
-        for (var row = 0; row < records.Length; row++)
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            var record = records[row];
-            if (record.State.Length != hidden)
+            foreach (var record in records)
             {
-                throw new ArgumentException($"Actor '{record.Id}' has a state of {record.State.Length} values, not {hidden}.", nameof(records));
-            }
+                if (record.State.Length != hidden)
+                {
+                    throw new ArgumentException($"Actor '{record.Id}' has a state of {record.State.Length} values, not {hidden}.", nameof(records));
+                }
 
-            ids[row] = record.Id;
-            record.State.CopyTo(states, row * hidden);
-            biases[row] = record.Bias;
-            counts[row] = record.Count;
-            keywords.AddRange(record.Keywords);
-            keywordStarts[row + 1] = keywords.Count;
+                writer.Write(record.Id);
+                writer.Write(record.Bias);
+                writer.Write(record.Count);
+                foreach (var x in record.State)
+                {
+                    writer.Write(x);
+                }
+
+                writer.Write(record.Keywords.Length);
+                foreach (var k in record.Keywords)
+                {
+                    writer.Write(k.Word);
+                    writer.Write(k.Weight);
+                }
+            }
         }
 
-        return new ActorColumns(hidden, ids, states, biases, counts, keywordStarts, [.. keywords]);
+        var bytes = SnapshotBytes.Copy(stream.GetBuffer().AsSpan(0, (int)stream.Length));
+        var end = 0L;
+        return Read(bytes, ref end, records.Length, hidden);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> rows of <paramref name="hidden"/>-value states starting at <paramref name="position"/>
+    /// and moves it past them: every row is checked to lie whole within the bytes, and every id to be unique.
+    /// </summary>
+    internal static ActorColumns Read(SnapshotBytes bytes, ref long position, int count, int hidden)
+    {
+        var offsets = new long[count + 1];
+        var index = new int[Math.Max(16, (int)Math.Min(1 << 30, 2L * BitOperations.RoundUpToPowerOf2((uint)count)))];
+        var mask = index.Length - 1;
+        using (var pin = bytes.Pin())
+        {
+            var reader = new RowReader(pin.Pointer, position, bytes.Length);
+            for (var row = 0; row < count; row++)
+            {
+                offsets[row] = reader.Position;
+                var id = reader.String();
+                reader.Skip(8 + (4L * hidden));
+                var keywords = reader.Int32();
+                if (keywords is < 0 or > MaxKeywords)
+                {
+                    throw new InvalidDataException($"Actor '{Encoding.UTF8.GetString(id)}' has an invalid keyword count {keywords}.");
+                }
+
+                for (var k = 0; k < keywords; k++)
+                {
+                    reader.String();
+                    reader.Skip(4);
+                }
+
+                var slot = Hash(id) & mask;
+                for (; index[slot] != 0; slot = (slot + 1) & mask)
+                {
+                    var other = pin.Pointer + offsets[index[slot] - 1];
+                    if (Utf8(ref other).SequenceEqual(id))
+                    {
+                        throw new InvalidDataException($"Actor '{Encoding.UTF8.GetString(id)}' appears twice in the snapshot.");
+                    }
+                }
+
+                index[slot] = row + 1;
+            }
+
+            position = offsets[count] = reader.Position;
+        }
+
+        return new ActorColumns(bytes, hidden, offsets, index);
+    }
+
+    private static int Hash(ReadOnlySpan<byte> utf8)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(utf8);
+        return hash.ToHashCode() & int.MaxValue;
+    }
+
+    /// <summary>Pins the bytes and points <paramref name="at"/> to the start of <paramref name="row"/>.</summary>
+    private SnapshotBytes.Pinned Pin(int row, out byte* at)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
+        var pin = _bytes.Pin();
+        at = pin.Pointer + _offsets[row];
+        return pin;
+    }
+
+    /// <summary>Reads a string's UTF-8 bytes at <paramref name="at"/> (of a row already checked whole) and moves past them.</summary>
+    private static ReadOnlySpan<byte> Utf8(ref byte* at)
+    {
+        var length = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = *at++;
+            length |= (b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                break;
+            }
+        }
+
+        var utf8 = new ReadOnlySpan<byte>(at, length);
+        at += length;
+        return utf8;
+    }
+
+    internal static void CopyFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        source.CopyTo(MemoryMarshal.AsBytes(destination));
+        if (!BitConverter.IsLittleEndian)
+        {
+            var words = MemoryMarshal.Cast<float, int>(destination);
+            BinaryPrimitives.ReverseEndianness(words, words);
+        }
+    }
+
+    /// <summary>
+    /// Reads what <see cref="BinaryWriter"/> wrote (little-endian numbers, 7-bit-length-prefixed UTF-8 strings) from
+    /// unmanaged bytes, refusing any read past their end as a truncated snapshot.
+    /// </summary>
+    internal ref struct RowReader(byte* start, long position, long end)
+    {
+        public long Position { get; private set; } = position;
+
+        public ReadOnlySpan<byte> Bytes(long count)
+        {
+            if (count > end - Position)
+            {
+                throw new InvalidDataException("The actor snapshot is truncated.");
+            }
+
+            var span = new ReadOnlySpan<byte>(start + Position, (int)count);
+            Position += count;
+            return span;
+        }
+
+        public void Skip(long count)
+        {
+            if (count > end - Position)
+            {
+                throw new InvalidDataException("The actor snapshot is truncated.");
+            }
+
+            Position += count;
+        }
+
+        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Bytes(4));
+
+        public ReadOnlySpan<byte> String()
+        {
+            // BinaryWriter's length prefix: 7 bits a byte, low groups first, at most 5 bytes.
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                if (shift > 28)
+                {
+                    throw new InvalidDataException("The actor snapshot holds a malformed string length.");
+                }
+
+                var b = Bytes(1)[0];
+                length |= (b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    break;
+                }
+            }
+
+            return length < 0
+                ? throw new InvalidDataException("The actor snapshot holds a malformed string length.")
+                : Bytes(length);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Drex.Model.Onnx;
@@ -97,7 +96,7 @@ public sealed class ModelBundle
         Directory.Move(staging, full);
     }
 
-    /// <summary>Loads and verifies a bundle folder.</summary>
+    /// <summary>Loads and verifies a bundle folder; its snapshot file is mapped into memory, not copied.</summary>
     public static Task<ModelBundle> LoadAsync(string directory, CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(directory))
@@ -105,33 +104,42 @@ public sealed class ModelBundle
             throw new InvalidDataException($"Model bundle folder '{directory}' does not exist.");
         }
 
+        string? Existing(string name) => Path.Combine(directory, name) is var path && File.Exists(path) ? path : null;
         return LoadAsync(
-            (name, _) =>
-            {
-                var path = Path.Combine(directory, name);
-                return Task.FromResult<Stream?>(File.Exists(path) ? OpenSequential(path) : null);
-            },
+            (name, _) => Task.FromResult<Stream?>(Existing(name) is { } path ? OpenSequential(path) : null),
+            (_, _) => Task.FromResult(Existing(SnapshotFile) is { } path ? SnapshotBytes.Map(path) : null),
             cancellationToken);
     }
+
+    /// <summary>
+    /// Loads and verifies a bundle from any file source (blob storage, memory), given a way to open each file (null
+    /// when it does not exist). The snapshot is read into memory outside the managed heap and parsed there once its
+    /// checksum matched, so a corrupt file reads as corrupt.
+    /// </summary>
+    public static Task<ModelBundle> LoadAsync(Func<string, CancellationToken, Task<Stream?>> openFile, CancellationToken cancellationToken = default) =>
+        LoadAsync(
+            openFile,
+            async (announced, ct) =>
+            {
+                await using var stream = await openFile(SnapshotFile, ct).ConfigureAwait(false);
+                return stream is null ? null : await SnapshotBytes.ReadAsync(stream, announced.Bytes, ct).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     /// <summary>Opens a bundle file for one front-to-back read.</summary>
     private static FileStream OpenSequential(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
-    /// <summary>
-    /// Loads and verifies a bundle from any file source (a folder, blob storage, memory), given a way to open each
-    /// file (null when it does not exist). The snapshot is parsed while it streams in and hashed on the way; the
-    /// parse is only used, and a parse error only reported, once its checksum matched, so a corrupt file reads as corrupt.
-    /// </summary>
-    public static async Task<ModelBundle> LoadAsync(Func<string, CancellationToken, Task<Stream?>> openFile, CancellationToken cancellationToken = default)
+    private static async Task<ModelBundle> LoadAsync(
+        Func<string, CancellationToken, Task<Stream?>> openFile, Func<BundleFile, CancellationToken, Task<SnapshotBytes?>> loadSnapshot,
+        CancellationToken cancellationToken)
     {
-        async Task<Stream> Open(string name) =>
-            await openFile(name, cancellationToken).ConfigureAwait(false) ?? throw new InvalidDataException(
-                name == BundleManifest.FileName ? "The model bundle has no manifest.json." : $"The model bundle is missing {name}.");
+        static InvalidDataException Missing(string name) =>
+            new(name == BundleManifest.FileName ? "The model bundle has no manifest.json." : $"The model bundle is missing {name}.");
 
         async Task<byte[]> ReadAll(string name)
         {
-            await using var stream = await Open(name).ConfigureAwait(false);
+            await using var stream = await openFile(name, cancellationToken).ConfigureAwait(false) ?? throw Missing(name);
             using var content = new MemoryStream();
             await stream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
             return content.ToArray();
@@ -144,44 +152,34 @@ public sealed class ModelBundle
             contents[name] = await ReadAll(name).ConfigureAwait(false);
         }
 
-        await using var snapshotStream = await Open(SnapshotFile).ConfigureAwait(false);
         foreach (var (name, content) in contents)
         {
             Verify(manifest, name, content.LongLength, SHA256.HashData(content));
         }
 
-        var announced = Listed(manifest, SnapshotFile);
-        using var hashing = new HashingReadStream(snapshotStream);
-        ActorSnapshot? snapshot = null;
-        Exception? parseError = null;
+        var bytes = await loadSnapshot(Listed(manifest, SnapshotFile), cancellationToken).ConfigureAwait(false) ?? throw Missing(SnapshotFile);
         try
         {
-            snapshot = await ActorSnapshot.ReadAsync(hashing, announced.Bytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidDataException e)
-        {
-            parseError = e;
-            await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-        }
+            Verify(manifest, SnapshotFile, bytes.Length, bytes.Sha256());
+            var snapshot = ActorSnapshot.Read(bytes);
+            if (snapshot.HiddenDim != manifest.Settings.HiddenDim)
+            {
+                throw new InvalidDataException($"The actor snapshot has states of {snapshot.HiddenDim} values; the manifest says {manifest.Settings.HiddenDim}.");
+            }
 
-        Verify(manifest, SnapshotFile, hashing.BytesRead, hashing.Hash());
-        if (parseError is not null)
-        {
-            ExceptionDispatchInfo.Throw(parseError);
+            return new ModelBundle
+            {
+                Manifest = manifest,
+                Graphs = GraphFiles.ToDictionary(n => n, n => contents[n], StringComparer.Ordinal),
+                Snapshot = snapshot,
+                Keywords = contents[KeywordsFile],
+            };
         }
-
-        if (snapshot!.HiddenDim != manifest.Settings.HiddenDim)
+        catch
         {
-            throw new InvalidDataException($"The actor snapshot has states of {snapshot.HiddenDim} values; the manifest says {manifest.Settings.HiddenDim}.");
+            bytes.Dispose();
+            throw;
         }
-
-        return new ModelBundle
-        {
-            Manifest = manifest,
-            Graphs = GraphFiles.ToDictionary(n => n, n => contents[n], StringComparer.Ordinal),
-            Snapshot = snapshot,
-            Keywords = contents[KeywordsFile],
-        };
     }
 
     private static BundleManifest ReadManifest(byte[] manifestBytes)

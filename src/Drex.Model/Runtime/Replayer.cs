@@ -42,7 +42,7 @@ public sealed class Replayer(DrexRuntime runtime)
         runtime.Predict(UserState(user), UserBias(user), ItemState(item), ItemBias(item));
 
     private static float[] StateOf(Dictionary<string, float[]> replayed, ActorColumns snapshot, float[] initial, string id) =>
-        replayed.TryGetValue(id, out var state) ? state : snapshot.Find(id) is var row and >= 0 ? snapshot.State(row).ToArray() : initial;
+        replayed.TryGetValue(id, out var state) ? state : snapshot.Find(id) is var row and >= 0 ? snapshot.State(row) : initial;
 
     private static float BiasOf(ActorColumns snapshot, string id) => snapshot.Find(id) is var row and >= 0 ? snapshot.Bias(row) : 0f;
 }

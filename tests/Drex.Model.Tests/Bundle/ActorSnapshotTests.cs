@@ -21,13 +21,41 @@ public sealed class ActorSnapshotTests
     }
 
     [Fact]
-    public void Read_AWordSeveralActorsHold_IsOneString()
+    public void Map_ReadsTheFileInPlace_UntilItsBytesAreDisposed()
     {
-        var read = ActorSnapshot.Read(Bytes(Sample()));
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, Bytes(Sample()));
+            var bytes = SnapshotBytes.Map(path);
 
-        var tones = read.Users.Concat(read.Items).SelectMany(a => a.Keywords).Where(k => k.Word == "tone").Select(k => k.Word).ToArray();
-        Assert.True(tones.Length >= 2);
-        Assert.All(tones, word => Assert.Same(tones[0], word));
+            var read = ActorSnapshot.Read(bytes);
+
+            AssertSame(Sample().Users, read.Users);
+            AssertSame(Sample().Items, read.Items);
+            Assert.Equal(Bytes(Sample()), Bytes(read));
+            bytes.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => read.Items.Find("item-a"));
+            Assert.Throws<ObjectDisposedException>(() => read.Items.State(0));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Map_AnEmptyFile_IsInvalidData()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            Assert.Throws<InvalidDataException>(() => SnapshotBytes.Map(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -146,11 +174,24 @@ public sealed class ActorSnapshotTests
     }
 
     [Fact]
-    public void BuildIndex_AnIdTwice_IsInvalidDataNamingIt()
+    public void Find_LocatesEveryOneOfManyActors()
     {
-        ActorColumns users = [new ActorRecord("twin", State(1), 0, 1, []), new ActorRecord("twin", State(2), 0, 1, [])];
+        var ids = Enumerable.Range(0, 5000).Select(n => n % 7 == 0 ? $"ütem-{n}" : $"item-{n}").ToArray();
+        var items = ActorColumns.Create([.. ids.Select((id, n) => new ActorRecord(id, State(n), n, n, []))]);
 
-        var e = Assert.Throws<InvalidDataException>(() => users.Find("twin"));
+        Assert.Equal(Enumerable.Range(0, ids.Length), ids.Select(items.Find));
+        Assert.Equal(ids, Enumerable.Range(0, ids.Length).Select(items.Id));
+        Assert.Equal(-1, items.Find("item-5000"));
+        Assert.Equal(-1, items.Find(""));
+        Assert.Equal(State(4321), items.State(4321));
+        Assert.Equal(4321, items.Interactions(4321));
+    }
+
+    [Fact]
+    public void Create_AnIdTwice_IsInvalidDataNamingIt()
+    {
+        var e = Assert.Throws<InvalidDataException>(
+            () => ActorColumns.Create([new ActorRecord("twin", State(1), 0, 1, []), new ActorRecord("twin", State(2), 0, 1, [])]));
 
         Assert.Contains("'twin'", e.Message, StringComparison.Ordinal);
     }
