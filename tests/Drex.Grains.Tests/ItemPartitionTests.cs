@@ -1,3 +1,4 @@
+using System.Text;
 using Drex.Grains.Services;
 using Drex.Model.Bundle;
 
@@ -46,9 +47,20 @@ public sealed class ItemPartitionTests
     [Fact]
     public void Of_IsStableAcrossProcesses_AndRefusesNoPartitions()
     {
-        // FNV-1a of the id's UTF-16 code units: the same partition in every silo and every run.
-        Assert.Equal(ItemPartition.Of("i1", 8), ItemPartition.Of(new string(['i', '1']), 8));
+        // FNV-1a of the id's UTF-16 code units (values worked out by hand): the same partition in every silo and every run.
+        Assert.Equal(7, ItemPartition.Of("i1", 8));
+        Assert.Equal(5, ItemPartition.Of("item-42", 7));
+        Assert.Equal(4, ItemPartition.Of("ütem-7", 7));
         Assert.Equal(0, ItemPartition.Of("anything", 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ItemPartition.Of("i1", 0));
+    }
+
+    [Fact]
+    public void Of_AnIdAsUtf8_IsThePartitionOfTheString()
+    {
+        foreach (var id in new[] { "i1", "ütem-7", "日本-3", "", new string('x', 300) + "é" })
+        {
+            Assert.Equal(ItemPartition.Of(id, 7), ItemPartition.Of(Encoding.UTF8.GetBytes(id), 7));
+        }
     }
 }

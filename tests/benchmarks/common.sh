@@ -50,8 +50,8 @@ machine_conditions() {
   echo "busiest other processes:"; ps -eo pid,pcpu,rss,args --sort=-pcpu | head -6 | cut -c1-160
 }
 
-rss_of() { # pid -> resident MiB
-  awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"
+rss_of() { # pid [field] -> resident MiB (VmRSS; RssAnon: the private part, without mapped files the page cache shares)
+  awk -v field="${2:-VmRSS}:" '$1 == field {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"
 }
 
 cpu_seconds() { # pid -> user+system CPU seconds the process has used so far

@@ -45,7 +45,10 @@ export Drex__Gateway__Diagnostics=true # the noop floor
 start_gateway "$port" "${gateways[@]}"
 gateway="http://127.0.0.1:$port"
 log "$SILOS silo(s) (${silo_pids[*]}), gateway $gateway"
-rss_all() { local i pid_var out=(); for i in $silos; do pid_var="silo_pid_$i"; out+=("$(rss_of "${!pid_var}")"); done; local IFS=,; echo "${out[*]} MiB"; }
+rss_all() { # every silo's resident MiB, then its private (anonymous) part: the rest is mapped snapshot files the silos share
+  local i pid_var all=() anon=(); for i in $silos; do pid_var="silo_pid_$i"; all+=("$(rss_of "${!pid_var}")"); anon+=("$(rss_of "${!pid_var}" RssAnon)"); done
+  local IFS=,; echo "${all[*]} MiB (private ${anon[*]} MiB)"
+}
 
 load_step() { # mix label json-name [load run options...]: one measured step at $rate over $n items, with the processes' CPU
   local mix=$1 label=$2 name=$3; shift 3

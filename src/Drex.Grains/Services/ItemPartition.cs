@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Drex.Model.Bundle;
 using Drex.Model.Keywords;
 
@@ -36,7 +38,28 @@ public sealed record ItemPartition(ActorColumns Items, int[] Rows)
     public static int CountFor(int items) => Math.Clamp((int)Math.Ceiling(items / (double)ItemsPerPartition), 1, MaxPartitions);
 
     /// <summary>The partition an item belongs to: a stable hash of its id (string.GetHashCode is randomised per process).</summary>
-    public static int Of(string itemId, int partitions)
+    public static int Of(string itemId, int partitions) => Of(itemId.AsSpan(), partitions);
+
+    /// <summary>The partition of an item whose id is given as UTF-8 (as a snapshot holds it): the same as <see cref="Of(string, int)"/>.</summary>
+    public static int Of(ReadOnlySpan<byte> utf8ItemId, int partitions)
+    {
+        var length = Encoding.UTF8.GetMaxCharCount(utf8ItemId.Length);
+        char[]? rented = null;
+        var chars = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+        try
+        {
+            return Of(chars[..Encoding.UTF8.GetChars(utf8ItemId, chars)], partitions);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static int Of(ReadOnlySpan<char> itemId, int partitions)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         var hash = 2166136261u;
@@ -55,12 +78,12 @@ public sealed record ItemPartition(ActorColumns Items, int[] Rows)
         var count = CountFor(items.Count);
         var partitionOf = new byte[items.Count];
         var sizes = new int[count];
-        for (var row = 0; row < items.Count; row++)
+        items.VisitIds((row, id) =>
         {
-            var p = Of(items.Id(row), count);
+            var p = Of(id, count);
             partitionOf[row] = checked((byte)p);
             sizes[p]++;
-        }
+        });
 
         var rows = sizes.Select(n => new int[n]).ToArray();
         var filled = new int[rows.Length];

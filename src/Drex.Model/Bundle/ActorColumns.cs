@@ -9,6 +9,9 @@ using Drex.Model.Keywords;
 
 namespace Drex.Model.Bundle;
 
+/// <summary>What <see cref="ActorColumns.VisitIds"/> calls with each row's id.</summary>
+public delegate void IdVisitor(int row, ReadOnlySpan<byte> utf8Id);
+
 /// <summary>The state of one user or item at the bundle's training watermark.</summary>
 public sealed record ActorRecord(string Id, float[] State, float Bias, int Count, KeywordWeight[] Keywords);
 
@@ -136,6 +139,17 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with every row's id as UTF-8, in row order, without making strings.</summary>
+    public void VisitIds(IdVisitor visit)
+    {
+        using var pin = _bytes.Pin();
+        for (var row = 0; row < Count; row++)
+        {
+            var at = pin.Pointer + _offsets[row];
+            visit(row, Utf8(ref at));
         }
     }
 
