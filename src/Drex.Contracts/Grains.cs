@@ -84,6 +84,12 @@ public interface IItemIndexGrain : IGrainWithIntegerKey
 
     /// <summary>Items in this partition.</summary>
     Task<int> CountAsync();
+
+    /// <summary>
+    /// Builds this partition's rows of a model version before it is served (the registry asks while it validates a
+    /// publish), so the first recommendations under it do not wait for them.
+    /// </summary>
+    Task PrepareAsync(string modelVersion);
 }
 
 /// <summary>The model registry: the current version, its history, publishing and rollback.</summary>

@@ -3,14 +3,15 @@ using Drex.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
 namespace Drex.Grains;
 
 /// <summary>
-/// Registers what the Drex grains need on a silo: storage, the model host, the review encoder, metrics, and the grain
-/// state serializer every grain storage provider uses.
+/// Registers what the Drex grains need on a silo: storage, the model host, the review encoder, metrics, the grain
+/// state serializer every grain storage provider uses, and the placement of the item-index partitions.
 /// </summary>
 public static class GrainsHostingExtensions
 {
@@ -44,6 +45,7 @@ public static class GrainsHostingExtensions
         services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, PooledGrainStorageSerializer>());
         services.AddHostedService(sp => sp.GetRequiredService<ReviewEncodingService>());
         services.AddHostedService<ModelRefreshService>();
+        services.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         return services;
     }
 }

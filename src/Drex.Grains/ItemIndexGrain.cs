@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Drex.Contracts;
 using Drex.Grains.Services;
 using Drex.Model.Bundle;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace Drex.Grains;
@@ -11,14 +13,17 @@ namespace Drex.Grains;
 /// served model's snapshot (split by partition once per silo when the model loads) on activation and on a model swap,
 /// and kept current by item grains after every durable update. Volatile by design: it is rebuilt from the snapshot
 /// and the items' updates. Kept alive while its silo runs, so an idle spell does not drop the updates it holds.
+/// Spread over the silos (<see cref="SpreadPlacement"/>): a large model's partitions are scanned in parallel.
 /// </summary>
-[Reentrant, KeepAlive]
-public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
+[Reentrant, KeepAlive, SpreadPlacement]
+public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGrain> logger) : Grain, IItemIndexGrain
 {
     // Profiles sent by item grains, by slot; a slot without one explains with its snapshot profile (or none, for a new item).
     private readonly Dictionary<int, Keyword[]> _sentKeywords = [];
     private ItemMatrix? _rows;
     private string _version = "";
+    // The rows being built (or built) for a version this partition does not serve yet.
+    private (string Version, Task<ItemMatrix> Rows)? _next;
 
     public async Task UpsertAsync(ActorVector item, Keyword[]? keywords)
     {
@@ -91,6 +96,14 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
         return keywords;
     }
 
+    public async Task PrepareAsync(string modelVersion)
+    {
+        if (_version != modelVersion)
+        {
+            await BuildAsync(await models.GetAsync(modelVersion));
+        }
+    }
+
     /// <summary>On the first call and after a model swap: reload this partition from the served model's snapshot.</summary>
     private async Task EnsureVersionAsync(string requested)
     {
@@ -100,12 +113,43 @@ public sealed class ItemIndexGrain(ModelHost models) : Grain, IItemIndexGrain
             return;
         }
 
+        var rows = await BuildAsync(current);
+        // Calls interleave while the rows are built: switch once, and never back to a version the silo has left.
+        if (_version != current.Version && models.Current == current)
+        {
+            _rows = rows;
+            _sentKeywords.Clear();
+            _version = current.Version;
+            _next = null;
+        }
+    }
+
+    /// <summary>
+    /// This partition's rows of a model, built once per version on the thread pool (a million-item model's partition
+    /// quantizes 125,000 rows), so queries of the served version go on meanwhile.
+    /// </summary>
+    private Task<ItemMatrix> BuildAsync(LoadedModel model)
+    {
+        if (_next is { } next && next.Version == model.Version)
+        {
+            return next.Rows;
+        }
+
         // A partition the model does not use (it has fewer partitions) holds nothing under it.
         var index = (int)this.GetPrimaryKeyLong();
-        var mine = index < current.IndexPartitions.Count ? current.IndexPartitions[index] : null;
-        // Snapshot slots come first, in order; item grains' updates replace them and add new items after them.
-        _rows = new ItemMatrix(current.Settings.HiddenDim, mine);
-        _sentKeywords.Clear();
-        _version = current.Version;
+        var mine = index < model.IndexPartitions.Count ? model.IndexPartitions[index] : null;
+        var rows = Task.Run(() =>
+        {
+            var watch = Stopwatch.StartNew();
+            // Snapshot slots come first, in order; item grains' updates replace them and add new items after them.
+            var built = new ItemMatrix(model.Settings.HiddenDim, mine);
+            LogLoaded(index, built.Count, model.Version, watch.ElapsedMilliseconds);
+            return built;
+        });
+        _next = (model.Version, rows);
+        return rows;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Item index partition {Partition} built its {Items} items of model {Version} in {Ms} ms")]
+    private partial void LogLoaded(int partition, int items, string version, long ms);
 }

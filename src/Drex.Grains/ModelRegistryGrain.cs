@@ -1,5 +1,6 @@
 using Drex.Contracts;
 using Drex.Grains.Services;
+using Microsoft.Extensions.Logging;
 
 namespace Drex.Grains;
 
@@ -16,10 +17,12 @@ public sealed class RegistryState
 /// The model registry. Publishing downloads and fully validates the bundle on this silo (checksums, graphs,
 /// encoder identity, a warm-up run) before it becomes active; a corrupt bundle is refused and nothing changes.
 /// Silos pick up the active version by polling (ModelRefreshService); while a version is being validated the poll
-/// names it too, so every silo loads it in parallel with the validation instead of after it.
+/// names it too, so every silo loads it in parallel with the validation instead of after it, and the item-index
+/// partitions build their rows of it before it becomes active.
 /// </summary>
-public sealed class ModelRegistryGrain(
-    [PersistentState("registry", GrainStorage.Name)] IPersistentState<RegistryState> state, ModelHost models)
+public sealed partial class ModelRegistryGrain(
+    [PersistentState("registry", GrainStorage.Name)] IPersistentState<RegistryState> state, ModelHost models,
+    ILogger<ModelRegistryGrain> logger)
     : Grain, IModelRegistryGrain
 {
     public Task<ModelInfo?> GetCurrentAsync() =>
@@ -66,11 +69,32 @@ public sealed class ModelRegistryGrain(
         _upcoming = version;
         try
         {
-            return await models.ValidateAsync(version);
+            var model = await models.ValidateAsync(version);
+            await Task.WhenAll(Enumerable.Range(0, model.IndexPartitions.Count).Select(p => PrepareAsync(p, version)));
+            return model;
         }
         finally
         {
             _upcoming = null;
         }
     }
+
+    /// <summary>
+    /// Has an index partition build its rows of the version before it is served. Best effort: a partition that could
+    /// not (its silo failed to load the model, or went away) builds them on its first query instead.
+    /// </summary>
+    private async Task PrepareAsync(int partition, string version)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IItemIndexGrain>(partition).PrepareAsync(version);
+        }
+        catch (Exception e)
+        {
+            LogPrepareFailed(e, partition, version);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Item index partition {Partition} could not prepare model {Version}; it will build its rows on its first query")]
+    private partial void LogPrepareFailed(Exception e, int partition, string version);
 }

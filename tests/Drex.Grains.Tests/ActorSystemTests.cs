@@ -214,6 +214,48 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task IndexPartition_PreparingAnUpcomingVersion_KeepsServingTheCurrentOne_UntilTheSwap()
+    {
+        await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion);
+        var next = TestBundles.Create(Key("v"), seed: 13, users: ["known-user"], items: ["p1", "p2", "p3"]);
+        await fixture.Bundles.UploadAsync(next);
+        var partition = fixture.Grains.GetGrain<IItemIndexGrain>(0);
+        var user = Enumerable.Range(0, TestBundles.Settings().HiddenDim).Select(k => 0.1f * (k + 1)).ToArray();
+        var before = await partition.TopAsync(user, 0f, 100, [], ClusterFixture.FirstVersion);
+
+        await partition.PrepareAsync(next.Version);
+
+        var during = await partition.TopAsync(user, 0f, 100, [], ClusterFixture.FirstVersion);
+        Assert.Contains(during, i => i.ItemId == "i1");
+        Assert.Equal(before.Select(i => (i.ItemId, i.Score)), during.Select(i => (i.ItemId, i.Score)));
+        Assert.Empty(await partition.TopAsync(user, 0f, 100, [], next.Version)); // not served by the silo yet
+
+        await fixture.PublishAsync(next);
+
+        var after = await partition.TopAsync(user, 0f, 100, [], next.Version);
+        Assert.Equal(["p1", "p2", "p3"], after.Select(i => i.ItemId).Order());
+        Assert.Equal(["p1word"], after.Single(i => i.ItemId == "p1").Keywords.Select(k => k.Word));
+    }
+
+    [Fact]
+    public async Task IndexPartitions_AreSpreadOverTheSilos_ByKey()
+    {
+        var partitions = Enumerable.Range(0, 4).Select(p => fixture.Grains.GetGrain<IItemIndexGrain>(p)).ToArray();
+        await Task.WhenAll(partitions.Select(p => p.CountAsync()));
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+
+        var placed = new List<SiloAddress?>();
+        foreach (var partition in partitions)
+        {
+            placed.Add(await management.GetActivationAddress(partition));
+        }
+
+        var silos = fixture.Cluster.Silos.Select(s => s.SiloAddress).Order().ToArray();
+        Assert.Equal(2, silos.Length);
+        Assert.Equal([silos[0], silos[1], silos[0], silos[1]], placed);
+    }
+
+    [Fact]
     public async Task HotSwap_NewVersion_ActorsRebaseOntoSnapshotPlusOwnReplay_AndRollbackWorks()
     {
         var user = Key("u");
