@@ -84,7 +84,7 @@ public sealed partial class BlobBundleStore : IBundleStore
 
         try
         {
-            // Streamed, not downloaded whole: the snapshot is parsed as it arrives.
+            // The snapshot streams into native memory (SnapshotBytes), is hashed there and read in place.
             return await ModelBundle.LoadAsync(
                 async (name, ct) => name == BundleManifest.FileName
                     ? new MemoryStream(manifest, writable: false)
