@@ -111,7 +111,10 @@ public interface IModelRegistryGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ModelInfo[]> GetVersionsAsync();
 
-    /// <summary>Validates an uploaded bundle and makes it the active version; a corrupt bundle is refused.</summary>
+    /// <summary>
+    /// Validates an uploaded bundle, has the item-index partitions build their rows of it, and makes it the active
+    /// version; a corrupt bundle is refused.
+    /// </summary>
     Task<ModelInfo> PublishAsync(string version);
 
     /// <summary>Makes an earlier version active again (rollback).</summary>

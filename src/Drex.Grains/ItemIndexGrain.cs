@@ -130,7 +130,7 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
     /// </summary>
     private Task<ItemMatrix> BuildAsync(LoadedModel model)
     {
-        if (_next is { } next && next.Version == model.Version)
+        if (_next is { } next && next.Version == model.Version && !next.Rows.IsFaulted)
         {
             return next.Rows;
         }

@@ -6,10 +6,11 @@ namespace Drex.Grains.Services;
 /// <summary>
 /// The rows of one item-index partition: biases and each state's int8 codes in contiguous arrays that grow as items
 /// arrive, and the ids and float states. Those start as the model snapshot's own (not copied: a partition of a
-/// million-item model would copy 32 MB of states and hash 125,000 ids on its first call after a swap, which the
-/// snapshot's id index already holds); an item's first update gives its state a row of its own, and a new item its id. Top-k runs in two passes: a scan of the codes (a quarter of the floats' bytes: a large catalog's scan is
-/// bound by memory) keeps a few more candidates than asked, and their float states rescore them exactly. Not
-/// thread-safe: its grain runs one call at a time.
+/// million-item model would copy 32 MB of states and hash 125,000 ids, which the snapshot's id index already holds);
+/// an item's first update gives its state a row of its own, and a new item its id. Top-k runs in two passes: a scan
+/// of the codes (a quarter of the floats' bytes: a large catalog's scan is bound by memory) keeps a few more
+/// candidates than asked, and their float states rescore them exactly. Built on one thread and then used on its
+/// grain's, one call at a time: not thread-safe.
 /// </summary>
 public sealed class ItemMatrix
 {

@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
-using Drex.Model.Keywords;
 
 namespace Drex.Model.Bundle;
 
