@@ -19,16 +19,24 @@ namespace Drex.Grains;
 public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGrain> logger) : Grain, IItemIndexGrain
 {
     // Profiles sent by item grains, by slot; a slot without one explains with its snapshot profile (or none, for a new item).
-    private readonly Dictionary<int, Keyword[]> _sentKeywords = [];
+    private Dictionary<int, Keyword[]> _sentKeywords = [];
     private ItemMatrix? _rows;
     private string _version = "";
-    // The rows being built (or built) for a version this partition does not serve yet.
-    private (string Version, Task<ItemMatrix> Rows)? _next;
+    // The rows being built (or built) for a version this partition does not serve yet, and the updates they took.
+    private Prepared? _next;
 
     public async Task UpsertAsync(ActorVector item, Keyword[]? keywords)
     {
         await EnsureVersionAsync(item.ModelVersion);
-        if (item.ModelVersion != _version || _rows is not { } rows)
+        var (rows, sent) = item.ModelVersion == _version ? (_rows, _sentKeywords) : (null, null);
+        if (rows is null && _next is { } next && next.Version == item.ModelVersion)
+        {
+            // An update under the version this partition is preparing: its item's silo swapped before this one did.
+            // The prepared rows take it, so the swap does not lose it.
+            (rows, sent) = (await next.Rows, next.Keywords);
+        }
+
+        if (rows is null)
         {
             return;
         }
@@ -36,7 +44,7 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
         var slot = rows.Set(item.Id, item.State, item.Bias);
         if (keywords is not null)
         {
-            _sentKeywords[slot] = keywords;
+            sent![slot] = keywords;
         }
     }
 
@@ -100,7 +108,7 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
     {
         if (_version != modelVersion)
         {
-            await BuildAsync(await models.GetAsync(modelVersion));
+            await Prepare(await models.GetAsync(modelVersion)).Rows;
         }
     }
 
@@ -113,12 +121,13 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
             return;
         }
 
-        var rows = await BuildAsync(current);
+        var next = Prepare(current);
+        var rows = await next.Rows;
         // Calls interleave while the rows are built: switch once, and never back to a version the silo has left.
         if (_version != current.Version && models.Current == current)
         {
             _rows = rows;
-            _sentKeywords.Clear();
+            _sentKeywords = next.Keywords;
             _version = current.Version;
             _next = null;
         }
@@ -128,11 +137,11 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
     /// This partition's rows of a model, built once per version on the thread pool (a million-item model's partition
     /// quantizes 125,000 rows), so queries of the served version go on meanwhile.
     /// </summary>
-    private Task<ItemMatrix> BuildAsync(LoadedModel model)
+    private Prepared Prepare(LoadedModel model)
     {
         if (_next is { } next && next.Version == model.Version && !next.Rows.IsFaulted)
         {
-            return next.Rows;
+            return next;
         }
 
         // A partition the model does not use (it has fewer partitions) holds nothing under it.
@@ -146,9 +155,11 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
             LogLoaded(index, built.Count, model.Version, watch.ElapsedMilliseconds);
             return built;
         });
-        _next = (model.Version, rows);
-        return rows;
+        return _next = new Prepared(model.Version, rows, []);
     }
+
+    /// <param name="Keywords">The profiles that updates sent for these rows, by slot.</param>
+    private sealed record Prepared(string Version, Task<ItemMatrix> Rows, Dictionary<int, Keyword[]> Keywords);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Item index partition {Partition} built its {Items} items of model {Version} in {Ms} ms")]
     private partial void LogLoaded(int partition, int items, string version, long ms);

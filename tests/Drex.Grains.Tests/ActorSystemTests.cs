@@ -238,6 +238,27 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task IndexPartition_AnUpdateUnderTheVersionItPrepares_IsKeptThroughTheSwap()
+    {
+        await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion);
+        var next = TestBundles.Create(Key("v"), seed: 17, users: ["known-user"], items: ["q1", "q2"]);
+        await fixture.Bundles.UploadAsync(next);
+        var partition = fixture.Grains.GetGrain<IItemIndexGrain>(0);
+        var user = Enumerable.Range(0, TestBundles.Settings().HiddenDim).Select(k => 0.1f * (k + 1)).ToArray();
+        await partition.PrepareAsync(next.Version);
+
+        // As an item grain whose silo already serves the next version would send it, before this partition's silo swaps.
+        await partition.UpsertAsync(new ActorVector("q-early", [.. user.Select(x => 10 * x)], 0f, next.Version), [new Keyword("early", 1f)]);
+        await partition.CountAsync(); // answered after the one-way update, which comes first from the same caller
+        await fixture.PublishAsync(next);
+
+        var after = await partition.TopAsync(user, 0f, 10, [], next.Version);
+        Assert.Equal("q-early", after[0].ItemId);
+        Assert.Equal(["early"], after[0].Keywords.Select(k => k.Word));
+        Assert.Equal(["q-early", "q1", "q2"], after.Select(i => i.ItemId).Order());
+    }
+
+    [Fact]
     public async Task IndexPartitions_AreSpreadOverTheSilos_ByKey()
     {
         var partitions = Enumerable.Range(0, 4).Select(p => fixture.Grains.GetGrain<IItemIndexGrain>(p)).ToArray();
