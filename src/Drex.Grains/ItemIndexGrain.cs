@@ -9,10 +9,11 @@ namespace Drex.Grains;
 
 /// <summary>
 /// One partition of the in-memory item index: its items' rows (<see cref="ItemMatrix"/>: int8 codes scanned first,
-/// float states to rescore the best), and the keyword profiles that explain the items it returns. Loaded from the
-/// served model's snapshot (split by partition once per silo when the model loads) on activation and on a model swap,
-/// and kept current by item grains after every durable update. Volatile by design: it is rebuilt from the snapshot
-/// and the items' updates. Kept alive while its silo runs, so an idle spell does not drop the updates it holds.
+/// float states to rescore the best), and the keyword profiles that explain the items it returns. Its rows of a model
+/// are built from the model's snapshot (split by partition once per silo when the model loads) before the model is
+/// served, when the registry asks while it validates a publish, or else on the first call under it; item grains keep
+/// them current after every durable update. Volatile by design: it is rebuilt from the snapshot and the items'
+/// updates. Kept alive while its silo runs, so an idle spell does not drop the updates it holds.
 /// Spread over the silos (<see cref="SpreadPlacement"/>): a large model's partitions are scanned in parallel.
 /// </summary>
 [Reentrant, KeepAlive, SpreadPlacement]
