@@ -119,6 +119,48 @@ public sealed class ActorSnapshotTests
     }
 
     [Fact]
+    public void Read_RandomlyCorruptedBytes_IsInvalidDataOrReadsBackWithinItsBytes()
+    {
+        // Snapshots are read in place with pointers: whatever a corrupt file holds, parsing must refuse it or leave
+        // rows that every accessor reads within bounds (an access outside them would crash the test process).
+        var original = Bytes(Sample());
+        var random = new Random(11);
+        var (refused, read) = (0, 0);
+        for (var n = 0; n < 5000; n++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            ActorSnapshot snapshot;
+            try
+            {
+                snapshot = ActorSnapshot.Read(bytes.AsSpan(0, random.Next(bytes.Length / 2, bytes.Length + 1)));
+            }
+            catch (InvalidDataException)
+            {
+                refused++;
+                continue;
+            }
+
+            read++;
+            foreach (var actors in new[] { snapshot.Users, snapshot.Items })
+            {
+                for (var row = 0; row < actors.Count; row++)
+                {
+                    var record = actors[row];
+                    Assert.Equal(actors.Hidden, record.State.Length);
+                    Assert.True(actors.Find(record.Id) is var found && (found == row || found == -1)); // -1: an id of invalid UTF-8
+                }
+            }
+        }
+
+        Assert.True(refused > 0 && read > 0, $"{refused} refused, {read} read");
+    }
+
+    [Fact]
     public void Read_TrailingBytes_IsInvalidData()
     {
         var e = Assert.Throws<InvalidDataException>(() => ActorSnapshot.Read([.. Bytes(Sample()), 0]));
