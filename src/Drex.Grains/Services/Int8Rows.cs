@@ -14,7 +14,7 @@ namespace Drex.Grains.Services;
 public static class Int8Rows
 {
     /// <summary>Writes the row's codes and returns its scale (the row is <c>codes * scale</c> to within half a step of it).</summary>
-    // The scan's loops run a million times on their first call after a swap: optimized from the start, not after tiering.
+    // The scan's loops run a million times the first time a partition is built: optimized from the start, not after tiering.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Quantize(ReadOnlySpan<float> row, Span<sbyte> codes)
     {

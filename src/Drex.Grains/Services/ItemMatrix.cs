@@ -20,7 +20,6 @@ public sealed class ItemMatrix
     // Items the snapshot partition does not hold, by id, and their ids by slot after the snapshot's.
     private readonly Dictionary<string, int> _newSlots = new(StringComparer.Ordinal);
     private readonly List<string> _newIds = [];
-    private readonly int _snapshotCount;
     private float[] _biases;
     private sbyte[] _codes;
     private float[] _codeScales;
@@ -41,7 +40,6 @@ public sealed class ItemMatrix
 
         Hidden = hidden;
         Snapshot = snapshot;
-        _snapshotCount = count;
         var capacity = Math.Max(16, count + (count / 8));
         _biases = new float[capacity];
         _codes = new sbyte[capacity * hidden];
@@ -63,9 +61,12 @@ public sealed class ItemMatrix
     /// <summary>The snapshot partition the index started from (its slots come first, in order), if any.</summary>
     public ItemPartition? Snapshot { get; }
 
-    public int Count => _snapshotCount + _newIds.Count;
+    // The snapshot's items take the first slots.
+    private int SnapshotCount => Snapshot?.Count ?? 0;
 
-    public string Id(int slot) => slot < _snapshotCount ? Snapshot!.Id(slot) : _newIds[slot - _snapshotCount];
+    public int Count => SnapshotCount + _newIds.Count;
+
+    public string Id(int slot) => slot < SnapshotCount ? Snapshot!.Id(slot) : _newIds[slot - SnapshotCount];
 
     /// <summary>The slot of an item, or -1.</summary>
     public int SlotOf(string id) =>

@@ -63,16 +63,14 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
 
     public float Bias(int row)
     {
-        using var pin = Pin(row, out var at);
-        Utf8(ref at);
+        using var pin = PinFields(row, out var at);
         return BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(at, 4));
     }
 
     /// <summary>How many interactions the actor's state had seen at the snapshot.</summary>
     public int Interactions(int row)
     {
-        using var pin = Pin(row, out var at);
-        Utf8(ref at);
+        using var pin = PinFields(row, out var at);
         return BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at + 4, 4));
     }
 
@@ -80,8 +78,7 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
     public void CopyState(int row, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Hidden, nameof(destination));
-        using var pin = Pin(row, out var at);
-        Utf8(ref at);
+        using var pin = PinFields(row, out var at);
         CopyFloats(new ReadOnlySpan<byte>(at + 8, Hidden * sizeof(float)), destination[..Hidden]);
     }
 
@@ -95,8 +92,7 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
 
     public KeywordWeight[] Keywords(int row)
     {
-        using var pin = Pin(row, out var at);
-        Utf8(ref at);
+        using var pin = PinFields(row, out var at);
         at += 8 + (Hidden * sizeof(float));
         var keywords = new KeywordWeight[BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at, 4))];
         at += 4;
@@ -264,6 +260,14 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
         var pin = _bytes.Pin();
         at = pin.Pointer + _offsets[row];
+        return pin;
+    }
+
+    /// <summary>Pins the bytes and points <paramref name="at"/> past <paramref name="row"/>'s id, at its bias, count, state and keywords.</summary>
+    private SnapshotBytes.Pinned PinFields(int row, out byte* at)
+    {
+        var pin = Pin(row, out at);
+        Utf8(ref at);
         return pin;
     }
 
