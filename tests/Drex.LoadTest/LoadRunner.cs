@@ -233,12 +233,10 @@ public sealed class LoadRunner
             if (i < _slots.Length)
             {
                 // Sleep, never spin: on a small machine a spinning generator would take a core from the system
-                // under test. Sleep(1) lasts ~1.1 ms, so a request may go out up to ~1 ms late; its latency still
-                // counts from the intended time (sendLagMs reports how late requests went out).
-                if (_slots[i].Intended > Stopwatch.GetTimestamp() - _start)
-                {
-                    Thread.Sleep(1);
-                }
+                // under test. The sleep lasts until the next request is due, to the kernel's timer slack (~50 µs on
+                // Linux), rather than whole milliseconds; a request's latency counts from its intended time anyway
+                // (sendLagMs reports how late requests went out).
+                PreciseSleep.For(_slots[i].Intended - (Stopwatch.GetTimestamp() - _start));
             }
         }
     }
