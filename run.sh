@@ -65,7 +65,9 @@ else
   azurite_pid=$!
   set +m
   wait_port 127.0.0.1 10000 30 Azurite; wait_port 127.0.0.1 10002 30 Azurite
-  export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="UseDevelopmentStorage=true" Orleans__Clustering=AzureTable
+  # The silos download each model into one folder and map it from there (docs/SYSTEM.md, "Models").
+  export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="UseDevelopmentStorage=true" Orleans__Clustering=AzureTable \
+    Drex__Storage__BundleCachePath="$state/bundle-cache"
 fi
 
 bin() { echo "$root/src/$1/bin/Release/net10.0/$2"; }

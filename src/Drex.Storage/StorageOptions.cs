@@ -34,6 +34,17 @@ public sealed class StorageOptions
     /// <summary>The blob container of model bundles.</summary>
     public string BundleContainer { get; set; } = BlobBundleStore.DefaultContainer;
 
+    /// <summary>
+    /// For <see cref="StorageKind.Azure"/>: a local folder where bundles are downloaded and then read in place
+    /// (<see cref="LocalBundleCache"/>). Processes of one host that share it download a version once between them
+    /// when they load it one after another, and share its snapshot in memory. Unset: each process downloads every
+    /// bundle into memory of its own.
+    /// </summary>
+    public string? BundleCachePath { get; set; }
+
+    /// <summary>How many versions the bundle cache keeps (the newest).</summary>
+    public int BundleCacheKeep { get; set; } = LocalBundleCache.DefaultKeep;
+
     /// <summary>The blob container of the interaction log.</summary>
     public string LogContainer { get; set; } = BlobInteractionLogOptions.DefaultContainer;
 
@@ -74,6 +85,11 @@ public sealed class StorageOptions
             case StorageKind.Azure:
                 ValidateContainer(nameof(BundleContainer), BundleContainer);
                 ValidateContainer(nameof(LogContainer), LogContainer);
+                if (BundleCacheKeep < 1)
+                {
+                    throw new InvalidOperationException($"Configuration {SectionName}:{nameof(BundleCacheKeep)} must be at least 1 (it is {BundleCacheKeep}).");
+                }
+
                 _ = LogOptions;
                 break;
             case StorageKind.Folder when string.IsNullOrWhiteSpace(Path):

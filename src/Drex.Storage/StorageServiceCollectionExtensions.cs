@@ -35,9 +35,16 @@ public static class StorageServiceCollectionExtensions
         {
             case StorageKind.Azure:
                 services.TryAddSingleton(_ => BlobClients.Create(options.ConnectionString!));
-                services.AddSingleton<IBundleStore>(sp => new BlobBundleStore(
-                    sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BundleContainer),
-                    sp.GetService<ILogger<BlobBundleStore>>()));
+                services.AddSingleton<IBundleStore>(sp =>
+                {
+                    var container = sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.BundleContainer);
+                    var cache = string.IsNullOrWhiteSpace(options.BundleCachePath)
+                        ? null
+                        : new LocalBundleCache(
+                            Path.Combine(options.BundleCachePath, container.AccountName, container.Name), options.BundleCacheKeep,
+                            sp.GetService<ILogger<LocalBundleCache>>());
+                    return new BlobBundleStore(container, sp.GetService<ILogger<BlobBundleStore>>(), cache);
+                });
                 services.AddSingleton<IInteractionLogStore>(sp => new BlobInteractionLogStore(
                     sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.LogContainer),
                     options.LogOptions,

@@ -12,13 +12,14 @@ public sealed class BundleStoreTests(AzuriteFixture azurite) : IDisposable
     private const string DrexGraphFile = DrexGraphs.UserCellFile;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("drex-bundles-").FullName;
+    private readonly string _cache = Directory.CreateTempSubdirectory("drex-bundle-cache-").FullName;
     private readonly BlobContainerClient _container =
         BlobClients.Container(azurite.ConnectionString, AzuriteFixture.UniqueName("models"));
     private readonly MemoryBundleStore _memory = new();
 
-    public static TheoryData<string> AllStores => ["Blob", "Folder", "Memory"];
+    public static TheoryData<string> AllStores => ["Blob", "CachedBlob", "Folder", "Memory"];
 
-    public static TheoryData<string> DurableStores => ["Blob", "Folder"];
+    public static TheoryData<string> DurableStores => ["Blob", "CachedBlob", "Folder"];
 
     [Theory]
     [MemberData(nameof(AllStores))]
@@ -91,6 +92,8 @@ public sealed class BundleStoreTests(AzuriteFixture azurite) : IDisposable
 
     [Theory]
     [InlineData("Blob", "magic")]
+    [InlineData("CachedBlob", "magic")]
+    [InlineData("CachedBlob", "truncated")]
     [InlineData("Folder", "magic")]
     [InlineData("Folder", "truncated")]
     [InlineData("Folder", "state")]
@@ -160,12 +163,14 @@ public sealed class BundleStoreTests(AzuriteFixture azurite) : IDisposable
     public void Dispose()
     {
         Directory.Delete(_folder, recursive: true);
+        Directory.Delete(_cache, recursive: true);
         _container.DeleteIfExists();
     }
 
     private IBundleStore Store(string kind) => kind switch
     {
         "Blob" => new BlobBundleStore(_container),
+        "CachedBlob" => new BlobBundleStore(_container, cache: new LocalBundleCache(_cache)),
         "Folder" => new FolderBundleStore(_folder),
         "Memory" => _memory,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -173,7 +178,7 @@ public sealed class BundleStoreTests(AzuriteFixture azurite) : IDisposable
 
     private async Task ReplaceFileAsync(string kind, string version, string file, byte[] content)
     {
-        if (kind == "Blob")
+        if (kind is "Blob" or "CachedBlob")
         {
             await _container.GetBlobClient(BlobBundleStore.BlobName(version, file)).UploadAsync(BinaryData.FromBytes(content), overwrite: true);
         }
@@ -185,7 +190,7 @@ public sealed class BundleStoreTests(AzuriteFixture azurite) : IDisposable
 
     private async Task DeleteFileAsync(string kind, string version, string file)
     {
-        if (kind == "Blob")
+        if (kind is "Blob" or "CachedBlob")
         {
             await _container.GetBlobClient(BlobBundleStore.BlobName(version, file)).DeleteAsync();
         }

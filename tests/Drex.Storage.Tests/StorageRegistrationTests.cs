@@ -61,8 +61,40 @@ public sealed class StorageRegistrationTests
             ["Drex:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         });
 
-        Assert.IsType<BlobBundleStore>(services.GetRequiredService<IBundleStore>());
+        Assert.Null(Assert.IsType<BlobBundleStore>(services.GetRequiredService<IBundleStore>()).Cache);
         Assert.IsType<BlobInteractionLogStore>(services.GetRequiredService<IInteractionLogStore>());
+    }
+
+    [Fact]
+    public void AddDrexStorage_AzureWithABundleCache_CachesEachAccountAndContainerInAFolderOfItsOwn()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "drex-registration-cache");
+        using var services = Services(new()
+        {
+            ["Drex:Storage:Kind"] = "Azure",
+            ["Drex:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Drex:Storage:BundleContainer"] = "models-a",
+            ["Drex:Storage:BundleCachePath"] = root,
+            ["Drex:Storage:BundleCacheKeep"] = "2",
+        });
+
+        var cache = Assert.IsType<BlobBundleStore>(services.GetRequiredService<IBundleStore>()).Cache;
+        Assert.NotNull(cache);
+        Assert.Equal(Path.Combine(root, "devstoreaccount1", "models-a"), cache.Root);
+        Assert.Equal(2, cache.Keep);
+    }
+
+    [Fact]
+    public void AddDrexStorage_BundleCacheKeepingNoVersion_ThrowsNamingTheSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Services(new()
+        {
+            ["Drex:Storage:Kind"] = "Azure",
+            ["Drex:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Drex:Storage:BundleCacheKeep"] = "0",
+        }));
+
+        Assert.Contains("Drex:Storage:BundleCacheKeep must be at least 1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

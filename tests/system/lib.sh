@@ -56,9 +56,10 @@ launch_azurite() {
 use_storage() { # azure|folder name: storage and clustering for the processes started next (azure after start_azurite)
   export Orleans__ClusterId="$2-$RANDOM"
   if [ "$1" = azure ]; then
-    export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable
+    export Drex__Storage__Kind=Azure Drex__Storage__ConnectionString="$AZ_CONN" Orleans__Clustering=AzureTable \
+      Drex__Storage__BundleCachePath="$work/bundle-cache-$2"
   else
-    unset Drex__Storage__ConnectionString
+    unset Drex__Storage__ConnectionString Drex__Storage__BundleCachePath
     export Drex__Storage__Kind=Folder Drex__Storage__Path="$work/store-$2" Orleans__Clustering=Localhost
   fi
 }

@@ -43,4 +43,38 @@ public sealed record BundleManifest
     public ValidationMetrics? Validation { get; init; }
 
     public required IReadOnlyDictionary<string, BundleFile> Files { get; init; }
+
+    /// <summary>The size and checksum the manifest gives a file; <see cref="InvalidDataException"/> if it lists none.</summary>
+    public BundleFile Listed(string name) =>
+        Files.TryGetValue(name, out var expected)
+            ? expected
+            : throw new InvalidDataException($"The model bundle's manifest does not list {name}.");
+
+    /// <summary>Parses and checks a manifest: a clear <see cref="InvalidDataException"/> for anything a load cannot use.</summary>
+    public static BundleManifest Read(byte[] manifestBytes)
+    {
+        BundleManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<BundleManifest>(manifestBytes, Json)
+                ?? throw new InvalidDataException("The model bundle's manifest is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The model bundle's manifest is not valid: {e.Message}", e);
+        }
+
+        if (manifest.Format != CurrentFormat)
+        {
+            throw new InvalidDataException($"Model bundle format {manifest.Format} is not supported (expected {CurrentFormat}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(manifest.Version) || manifest.Files is null || manifest.Settings is null)
+        {
+            throw new InvalidDataException("The model bundle's manifest lacks a version, settings or file list.");
+        }
+
+        manifest.Settings.Validate();
+        return manifest;
+    }
 }

@@ -19,6 +19,9 @@ public sealed class ModelBundle
         DrexGraphs.DotHeadFile, DrexGraphs.MlpHeadFile,
     ];
 
+    /// <summary>Every file of a bundle besides its manifest: the only ones a load reads, whatever the manifest lists.</summary>
+    public static readonly IReadOnlyList<string> ContentFiles = [.. GraphFiles, KeywordsFile, SnapshotFile];
+
     public required BundleManifest Manifest { get; init; }
 
     public required IReadOnlyDictionary<string, byte[]> Graphs { get; init; }
@@ -145,9 +148,9 @@ public sealed class ModelBundle
             return content.ToArray();
         }
 
-        var manifest = ReadManifest(await ReadAll(BundleManifest.FileName).ConfigureAwait(false));
+        var manifest = BundleManifest.Read(await ReadAll(BundleManifest.FileName).ConfigureAwait(false));
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var name in GraphFiles.Append(KeywordsFile))
+        foreach (var name in ContentFiles.Where(name => name != SnapshotFile))
         {
             contents[name] = await ReadAll(name).ConfigureAwait(false);
         }
@@ -157,7 +160,7 @@ public sealed class ModelBundle
             Verify(manifest, name, content.LongLength, SHA256.HashData(content));
         }
 
-        var bytes = await loadSnapshot(Listed(manifest, SnapshotFile), cancellationToken).ConfigureAwait(false) ?? throw Missing(SnapshotFile);
+        var bytes = await loadSnapshot(manifest.Listed(SnapshotFile), cancellationToken).ConfigureAwait(false) ?? throw Missing(SnapshotFile);
         try
         {
             Verify(manifest, SnapshotFile, bytes.Length, bytes.Sha256());
@@ -182,41 +185,9 @@ public sealed class ModelBundle
         }
     }
 
-    private static BundleManifest ReadManifest(byte[] manifestBytes)
-    {
-        BundleManifest manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<BundleManifest>(manifestBytes, BundleManifest.Json)
-                ?? throw new InvalidDataException("The model bundle's manifest is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"The model bundle's manifest is not valid: {e.Message}", e);
-        }
-
-        if (manifest.Format != BundleManifest.CurrentFormat)
-        {
-            throw new InvalidDataException($"Model bundle format {manifest.Format} is not supported (expected {BundleManifest.CurrentFormat}).");
-        }
-
-        if (string.IsNullOrWhiteSpace(manifest.Version) || manifest.Files is null || manifest.Settings is null)
-        {
-            throw new InvalidDataException("The model bundle's manifest lacks a version, settings or file list.");
-        }
-
-        manifest.Settings.Validate();
-        return manifest;
-    }
-
-    private static BundleFile Listed(BundleManifest manifest, string name) =>
-        manifest.Files!.TryGetValue(name, out var expected)
-            ? expected
-            : throw new InvalidDataException($"The model bundle's manifest does not list {name}.");
-
     private static void Verify(BundleManifest manifest, string name, long bytes, byte[] sha256)
     {
-        var expected = Listed(manifest, name);
+        var expected = manifest.Listed(name);
         if (bytes != expected.Bytes)
         {
             throw new InvalidDataException($"{name} has {bytes} bytes; the manifest says {expected.Bytes} (truncated or replaced).");

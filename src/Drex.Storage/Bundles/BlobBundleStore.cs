@@ -10,7 +10,9 @@ namespace Drex.Storage.Bundles;
 /// <summary>
 /// Model bundles in Azure Blob Storage, one virtual folder per version: <c>{version}/{file}</c>. Uploads write every
 /// file first and <c>manifest.json</c> last (only if absent), so a bundle is listed only once complete and never
-/// changes afterwards. Downloads fetch the files the manifest lists and verify every checksum.
+/// changes afterwards. Downloads fetch the bundle's files and verify every checksum: into a
+/// <see cref="LocalBundleCache"/> folder when the store has one (the snapshot is then mapped and shared by the host's
+/// processes), otherwise into this process's memory.
 /// </summary>
 public sealed partial class BlobBundleStore : IBundleStore
 {
@@ -18,16 +20,21 @@ public sealed partial class BlobBundleStore : IBundleStore
     public const string DefaultContainer = "drex-models";
 
     private readonly BlobContainerClient _container;
+    private readonly LocalBundleCache? _cache;
     private readonly ILogger _logger;
     private bool _containerReady;
 
-    /// <summary>Creates a store over a container (created on the first upload).</summary>
-    public BlobBundleStore(BlobContainerClient container, ILogger<BlobBundleStore>? logger = null)
+    /// <summary>Creates a store over a container (created on the first upload), downloading through a host's cache if given one.</summary>
+    public BlobBundleStore(BlobContainerClient container, ILogger<BlobBundleStore>? logger = null, LocalBundleCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         _container = container;
+        _cache = cache;
         _logger = logger ?? NullLogger<BlobBundleStore>.Instance;
     }
+
+    /// <summary>The host's folder downloads go through, if the store has one.</summary>
+    public LocalBundleCache? Cache => _cache;
 
     /// <summary>The blob name of a bundle's file.</summary>
     public static string BlobName(string version, string file) => $"{version}/{file}";
@@ -84,11 +91,15 @@ public sealed partial class BlobBundleStore : IBundleStore
 
         try
         {
+            Task<Stream?> Open(string name, CancellationToken ct) => TryOpenAsync(_container.GetBlobClient(BlobName(version, name)), ct);
+            if (_cache is not null)
+            {
+                return await _cache.LoadAsync(version, manifest, Open, cancellationToken).ConfigureAwait(false);
+            }
+
             // The snapshot streams into native memory (SnapshotBytes), is hashed there and read in place.
             return await ModelBundle.LoadAsync(
-                async (name, ct) => name == BundleManifest.FileName
-                    ? new MemoryStream(manifest, writable: false)
-                    : await TryOpenAsync(_container.GetBlobClient(BlobName(version, name)), ct).ConfigureAwait(false),
+                async (name, ct) => name == BundleManifest.FileName ? new MemoryStream(manifest, writable: false) : await Open(name, ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
