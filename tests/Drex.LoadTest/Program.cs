@@ -7,6 +7,7 @@ var root = new RootCommand("Drex load and micro benchmarks: an open-model HTTP l
     PublishSyntheticCommand.Create(),
     EncoderCommand.Create(),
     TableWritesCommand.Create(),
+    BlobReadCommand.Create(),
     TableStatsCommand.Create(),
     BundleLoadCommand.Create(),
 };

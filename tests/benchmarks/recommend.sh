@@ -8,6 +8,8 @@
 #   - probes: 32 users created under the previous model are polled (GET /api/users/{id}); a user grain rebases onto
 #     the model its own silo serves whenever it is read, so a probe reports the new version once its silo swapped;
 #   - logs: each silo logs "Serving model V" at the swap; the UTC timestamps against the publish call's start.
+# With STORAGE=azure it then reads the snapshot blob back from Azurite (`blob-read`, by 1 reader and by 2 at once):
+# the ceiling of the silos' download.
 # Then it measures GET /api/users/{id}/recommendations?k=10 for the snapshot's users (Zipf) at each rate of
 # $RATES_<size>, and the silos' resident memory after each publish (old versions stay loaded: see the report).
 # At each rate it also measures the floors of $FLOORS, the same load on paths with the work taken out: "live" (the
@@ -93,6 +95,10 @@ for n in $SIZES; do
   log "   $(cpu_since) (build and upload in the load tool included in the wall time)"
   swap_times "$version" "$out/publish-$n.json"
   log "   silo RSS: $(rss_all)"
+  if [ "${STORAGE:-folder}" = azure ]; then # the ceiling of the silos' download: Azurite serving the snapshot blob alone
+    load blob-read --connection-string "$AZ_CONN" --blob "$version/actors.bin" --readers 1 2 --json "$out/blob-read-$n.json" \
+      | grep -v '^JSON' | sed 's/^/   /' | tee -a "$summary"
+  fi
   rates_var="RATES_$n"; rates=${!rates_var:-"20 100"}
   for rate in $rates; do
     log ""; log "-- recommendations over $n items @ $rate/s"
