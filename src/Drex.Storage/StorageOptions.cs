@@ -37,7 +37,7 @@ public sealed class StorageOptions
     /// <summary>
     /// For <see cref="StorageKind.Azure"/>: a local folder where bundles are downloaded and then read in place
     /// (<see cref="LocalBundleCache"/>). Processes of one host that share it download a version once between them
-    /// when they load it one after another, and share its snapshot in memory. Unset: each process downloads every
+    /// (one downloads while the others wait) and share its snapshot in memory. Unset: each process downloads every
     /// bundle into memory of its own.
     /// </summary>
     public string? BundleCachePath { get; set; }

@@ -12,8 +12,8 @@ namespace Drex.Storage.Bundles;
 /// <list type="bullet">
 /// <item>The blob store's manifest decides: a folder is used only when its manifest is the blob's byte for byte, and
 /// a load verifies every file as any folder bundle's. A stale or damaged folder is deleted and downloaded again.</item>
-/// <item>A download is written to a staging folder and renamed into place, so a version's folder is complete once it
-/// exists. Processes that download one version at once each stage their own copy, and the first rename wins.</item>
+/// <item>One process of a host downloads a version while the others wait for it on a lock file. The files go to a
+/// staging folder that is renamed into place, so a version's folder is complete once it exists.</item>
 /// <item>Each file is written up to the size its manifest gives it, so a wrong blob cannot fill the disk.</item>
 /// <item>The newest <see cref="Keep"/> versions stay. Older ones are deleted; a process that maps one keeps reading
 /// it, since a file is only removed once nothing has it open.</item>
@@ -169,7 +169,8 @@ public sealed partial class LocalBundleCache
             }
             catch (IOException) when (Directory.Exists(folder))
             {
-                // Another process of this host renamed its copy into place first; the load verifies that one.
+                // Another process renamed its copy into place first (only if a prune removed the lock file meanwhile);
+                // the load verifies that one.
             }
         }
         finally
