@@ -47,7 +47,7 @@ public sealed class ModelBundle
             files[name] = Describe(graphs.TryGetValue(name, out var g) ? g : throw new ArgumentException($"Graph {name} is missing."));
         }
 
-        files[SnapshotFile] = Describe(SerializeSnapshot(snapshot));
+        files[SnapshotFile] = DescribeSnapshot(snapshot);
         files[KeywordsFile] = Describe(keywords);
         return new ModelBundle
         {
@@ -76,7 +76,7 @@ public sealed class ModelBundle
             yield return (name, Graphs[name]);
         }
 
-        yield return (SnapshotFile, SerializeSnapshot(Snapshot));
+        yield return (SnapshotFile, SerializeSnapshot());
         yield return (KeywordsFile, Keywords);
     }
 
@@ -199,13 +199,81 @@ public sealed class ModelBundle
         }
     }
 
-    private static byte[] SerializeSnapshot(ActorSnapshot snapshot)
+    /// <summary>
+    /// The snapshot's bytes, in one array of the length the manifest gives (a million-item snapshot is ~311 MB: a
+    /// growing stream would copy it several times over, into fresh memory each time).
+    /// </summary>
+    private byte[] SerializeSnapshot()
     {
-        using var stream = new MemoryStream();
-        snapshot.Write(stream);
-        return stream.ToArray();
+        var bytes = new byte[Manifest.Listed(SnapshotFile).Bytes];
+        using var stream = new MemoryStream(bytes, writable: true);
+        Snapshot.Write(stream);
+        return stream.Position == bytes.Length
+            ? bytes
+            : throw new InvalidOperationException($"The snapshot wrote {stream.Position} bytes; the manifest says {bytes.Length}.");
+    }
+
+    /// <summary>The snapshot's checksum and length, hashed as it is written rather than from a copy of its bytes.</summary>
+    private static BundleFile DescribeSnapshot(ActorSnapshot snapshot)
+    {
+        using var sink = new HashingSink();
+        snapshot.Write(sink);
+        return new(Convert.ToHexStringLower(sink.Hash()), sink.Length);
     }
 
     private static BundleFile Describe(byte[] content) =>
         new(Convert.ToHexStringLower(SHA256.HashData(content)), content.LongLength);
+
+    /// <summary>A stream that only hashes and counts what is written to it.</summary>
+    private sealed class HashingSink : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public byte[] Hash() => _hash.GetHashAndReset();
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            _length += buffer.Length;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void WriteByte(byte value) => Write([value]);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }
