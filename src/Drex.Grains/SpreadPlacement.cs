@@ -6,7 +6,7 @@ namespace Drex.Grains;
 /// <summary>
 /// Places a grain with an integer key on the silo at that key's position, modulo their count, in the ordered list of
 /// compatible silos: keys 0..n-1 land on as many different silos as there are, n / silos on each. For the item-index
-/// partitions, which a large model's query scans in parallel: random placement put 6 of 7 on one silo of two in a
+/// partitions, which a large model's query scans in parallel: random placement put 7 of 8 on one silo of two in a
 /// run, and the default (resource-optimized, preferring the calling silo) all of them on the registry's silo, which
 /// prepares every partition when a model is published. Only placement moves with membership: an active partition
 /// stays where it is until it deactivates.

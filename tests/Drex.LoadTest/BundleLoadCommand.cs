@@ -7,8 +7,9 @@ namespace Drex.LoadTest;
 
 /// <summary>
 /// `bundle-load`: what loading a large model costs one process, phase by phase (reading the snapshot file and hashing
-/// it; mapping it, hashing the mapping and parsing it in place; the whole ModelBundle.LoadAsync; looking items up by id), from a folder bundle as the folder store reads it. Run two at once to
-/// see two silos of one machine load together.
+/// it; mapping it, hashing the mapping and parsing it in place; the whole ModelBundle.LoadAsync; looking items up by
+/// id), from a folder bundle as the folder store reads it. Run two at once to see two silos of one machine load
+/// together.
 /// </summary>
 public static class BundleLoadCommand
 {
