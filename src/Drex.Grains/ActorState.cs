@@ -218,8 +218,10 @@ public sealed class PendingLog
 /// ring, each with the prediction recorded for it (NaN until recorded). At most 12 KiB, however many interactions.
 /// </summary>
 /// <remarks>
-/// Stored as one byte block (<see cref="Packed"/>): Orleans writes an array of numbers element by element, each with
-/// a field header, and a hot actor writes its 2,048 numbers after every batch it applies.
+/// Kept as the one byte block it is stored as (<see cref="Packed"/>: the ids as little-endian int64s, then their
+/// predictions as little-endian float32s), read and written in place. Orleans writes an array of numbers element by
+/// element, each with a field header, and a hot actor writes its whole window after every batch it applies: packing it
+/// into a fresh block for each write was 17% of what the silo allocated under rating-only ingestion.
 /// </remarks>
 [GenerateSerializer, Alias("drex.recent-window")]
 public sealed class RecentWindow
@@ -227,16 +229,21 @@ public sealed class RecentWindow
     /// <summary>How many recent interaction ids each actor remembers.</summary>
     public const int Capacity = 1024;
 
-    [field: NonSerialized] public long[] Ids { get; private set; } = [];
+    private const int EntryBytes = sizeof(long) + sizeof(float);
 
-    [field: NonSerialized] public float[] Predictions { get; private set; } = [];
+    [NonSerialized] private byte[] _packed = [];
+
+    /// <summary>Slots in the ring: it grows by doubling up to <see cref="Capacity"/>, so a quiet actor's state stays small.</summary>
+    public int Size => _packed.Length / EntryBytes;
 
     /// <summary>The ids (little-endian int64) then their predictions (little-endian float32), as stored.</summary>
     [Id(3)]
     public ReadOnlyMemory<byte> Packed
     {
-        get => PackedNumbers.Pack(Ids, Predictions);
-        set => (Ids, Predictions) = PackedNumbers.Unpack<long, float>(value.Span, "recent-interaction window");
+        get => _packed;
+        set => _packed = value.Length % EntryBytes == 0
+            ? value.ToArray()
+            : throw new InvalidDataException($"The stored recent-interaction window is {value.Length} bytes, not a whole number of {EntryBytes}-byte entries.");
     }
 
     /// <summary>The ids as states written before <see cref="Packed"/> kept them; moved into it once read.</summary>
@@ -248,11 +255,15 @@ public sealed class RecentWindow
     /// <summary>Ids added so far (the ring's next slot is <c>Added % Capacity</c>).</summary>
     [Id(2)] public long Added { get; set; }
 
+    private Span<long> Ids => MemoryMarshal.Cast<byte, long>(_packed.AsSpan(0, Size * sizeof(long)));
+
+    private Span<float> Predictions => MemoryMarshal.Cast<byte, float>(_packed.AsSpan(Size * sizeof(long)));
+
     /// <summary>The slot holding <paramref name="id"/>, or -1 when it is not in the window.</summary>
     public int Find(string id)
     {
-        var count = (int)Math.Min(Added, Capacity);
-        return count == 0 ? -1 : Ids.AsSpan(0, count).IndexOf(Hash(id));
+        var count = (int)Math.Min(Added, Size);
+        return count == 0 ? -1 : Ids[..count].IndexOf(Hash(id));
     }
 
     /// <summary>The prediction recorded in a slot, if any.</summary>
@@ -261,12 +272,9 @@ public sealed class RecentWindow
     public void Add(string id)
     {
         var slot = (int)(Added % Capacity);
-        if (slot == Ids.Length)
+        if (slot == Size)
         {
-            // Grows by doubling up to the capacity, so a quiet actor's state stays small.
-            var size = Math.Min(Capacity, Math.Max(8, Ids.Length * 2));
-            Ids = [.. Ids, .. new long[size - Ids.Length]];
-            Predictions = [.. Predictions, .. new float[size - Predictions.Length]];
+            Resize(Math.Min(Capacity, Math.Max(8, Size * 2)));
         }
 
         Ids[slot] = Hash(id);
@@ -279,7 +287,17 @@ public sealed class RecentWindow
     {
         if (LegacyIds is { } ids)
         {
-            (Ids, Predictions) = (ids, LegacyPredictions is { Length: var n } p && n == ids.Length ? p : [.. ids.Select(_ => float.NaN)]);
+            _packed = new byte[ids.Length * EntryBytes];
+            ids.CopyTo(Ids);
+            if (LegacyPredictions is { Length: var n } predictions && n == ids.Length)
+            {
+                predictions.CopyTo(Predictions);
+            }
+            else
+            {
+                Predictions.Fill(float.NaN);
+            }
+
             (LegacyIds, LegacyPredictions) = (null, null);
         }
     }
@@ -290,6 +308,15 @@ public sealed class RecentWindow
         {
             Predictions[slot] = prediction;
         }
+    }
+
+    private void Resize(int size)
+    {
+        var ids = Ids;
+        var predictions = Predictions;
+        _packed = new byte[size * EntryBytes];
+        ids.CopyTo(Ids);
+        predictions.CopyTo(Predictions);
     }
 
     private static long Hash(string id) => (long)XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan()));
@@ -478,19 +505,6 @@ internal static class PackedNumbers
     public static byte[] Pack<T>(T[] values)
         where T : unmanaged => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
-    /// <summary>Two arrays of the same length, the first's bytes then the second's.</summary>
-    public static byte[] Pack<T1, T2>(T1[] first, T2[] second)
-        where T1 : unmanaged
-        where T2 : unmanaged
-    {
-        var a = MemoryMarshal.AsBytes(first.AsSpan());
-        var b = MemoryMarshal.AsBytes(second.AsSpan());
-        var bytes = new byte[a.Length + b.Length];
-        a.CopyTo(bytes);
-        b.CopyTo(bytes.AsSpan(a.Length));
-        return bytes;
-    }
-
     public static T[] Unpack<T>(ReadOnlySpan<byte> bytes, string what)
         where T : unmanaged
     {
@@ -498,19 +512,5 @@ internal static class PackedNumbers
         return bytes.Length % size == 0
             ? MemoryMarshal.Cast<byte, T>(bytes).ToArray()
             : throw new InvalidDataException($"The stored {what} is {bytes.Length} bytes, not a whole number of {size}-byte values.");
-    }
-
-    public static (T1[] First, T2[] Second) Unpack<T1, T2>(ReadOnlySpan<byte> bytes, string what)
-        where T1 : unmanaged
-        where T2 : unmanaged
-    {
-        var size = Unsafe.SizeOf<T1>() + Unsafe.SizeOf<T2>();
-        if (bytes.Length % size != 0)
-        {
-            throw new InvalidDataException($"The stored {what} is {bytes.Length} bytes, not a whole number of {size}-byte entries.");
-        }
-
-        var split = bytes.Length / size * Unsafe.SizeOf<T1>();
-        return (MemoryMarshal.Cast<byte, T1>(bytes[..split]).ToArray(), MemoryMarshal.Cast<byte, T2>(bytes[split..]).ToArray());
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
@@ -133,7 +134,7 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         var entity = new TableEntity(partition, row) { [ChunksProperty] = (data.Length + ChunkBytes - 1) / ChunkBytes };
         for (var (offset, chunk) = (0, 0); offset < data.Length; offset += ChunkBytes, chunk++)
         {
-            entity[$"Data{chunk}"] = data.Slice(offset, Math.Min(ChunkBytes, data.Length - offset)).ToArray();
+            entity[$"Data{chunk}"] = Chunk(data, offset);
         }
 
         var write = grainState.ETag is null
@@ -143,6 +144,16 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         grainState.ETag = etag.ToString();
         grainState.RecordExists = true;
     }
+
+    /// <summary>
+    /// The chunk of <paramref name="data"/> at <paramref name="offset"/> as an array: a state that fits one chunk is its
+    /// serializer's array as is (most do), not a second copy of it.
+    /// </summary>
+    private static byte[] Chunk(ReadOnlyMemory<byte> data, int offset) =>
+        offset == 0 && data.Length <= ChunkBytes && MemoryMarshal.TryGetArray(data, out var whole) && whole is { Offset: 0, Array: { } array }
+            && array.Length == data.Length
+            ? array
+            : data.Slice(offset, Math.Min(ChunkBytes, data.Length - offset)).ToArray();
 
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Drex.Grains.Services;
 using Drex.Model.Data;
 using Drex.Storage;
@@ -28,7 +29,7 @@ public sealed class ActorStateTests
         Assert.Equal(3.5f, window.PredictionAt(window.Find("x-5")));
         Assert.Null(window.PredictionAt(window.Find("x-6")));
         Assert.Equal(-1, window.Find("y-5"));
-        Assert.Equal(RecentWindow.Capacity, window.Ids.Length);
+        Assert.Equal(RecentWindow.Capacity, window.Size);
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class ActorStateTests
             window.Add($"x-{k}");
         }
 
-        Assert.Equal(16, window.Ids.Length);
+        Assert.Equal(16, window.Size);
         Assert.All(Enumerable.Range(0, 9), k => Assert.True(window.Find($"x-{k}") >= 0));
     }
 
@@ -207,7 +208,10 @@ public sealed class ActorStateTests
 
         Assert.Equal([0.5f, -2f, 3f], restored.State);
         Assert.Null(restored.LegacyState);
-        Assert.Equal([11L, 22L, 33L], restored.Recent.Ids);
+        var packed = new byte[3 * 12];
+        MemoryMarshal.AsBytes<long>([11, 22, 33]).CopyTo(packed);
+        MemoryMarshal.AsBytes<float>([4.5f, float.NaN, 1f]).CopyTo(packed.AsSpan(3 * 8));
+        Assert.Equal(packed, restored.Recent.Packed.ToArray());
         Assert.Equal(4.5f, restored.Recent.PredictionAt(0));
         Assert.Null(restored.Recent.PredictionAt(1));
         Assert.Null(restored.Recent.LegacyIds);
@@ -215,7 +219,7 @@ public sealed class ActorStateTests
         // Written again, it takes the packed form only, and reads back the same.
         var again = serializer.Deserialize<ActorState>(serializer.SerializeToArray(restored))!;
         Assert.Equal(restored.State, again.State);
-        Assert.Equal(restored.Recent.Ids, again.Recent.Ids);
+        Assert.Equal(packed, again.Recent.Packed.ToArray());
         Assert.Equal(1f, again.Recent.PredictionAt(2));
     }
 
