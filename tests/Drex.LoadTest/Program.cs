@@ -10,5 +10,6 @@ var root = new RootCommand("Drex load and micro benchmarks: an open-model HTTP l
     BlobReadCommand.Create(),
     TableStatsCommand.Create(),
     BundleLoadCommand.Create(),
+    GcReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -2,9 +2,10 @@
 # Where the silo's CPU goes under rating-only ingestion: one silo (grain state in memory, or in Azurite with
 # STORAGE=azure), the gateway, a demo model,
 # an open-model load (Zipf users and items) and a dotnet-trace thread-time sample of the silo in the middle of it; prints the
-# top methods by exclusive and by inclusive time, then the running stacks only (cpu-profile.py). Needs dotnet-trace
-# (dotnet tool install -g dotnet-trace).
-# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure OUT=dir)
+# top methods by exclusive and by inclusive time, then the running stacks only (cpu-profile.py). With PROFILE=gc, a
+# gc-verbose trace of the silo instead (10 s): its collections (pauses, promoted bytes) and its sampled allocations by
+# type and site (the load tool's gc-report). Needs dotnet-trace (dotnet tool install -g dotnet-trace).
+# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure PROFILE=cpu|gc OUT=dir)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -12,7 +13,8 @@ source "$root/tests/benchmarks/common.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
-RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}; STORAGE=${STORAGE:-folder}
+RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}; STORAGE=${STORAGE:-folder}; PROFILE=${PROFILE:-cpu}
+case "$PROFILE" in cpu|gc) ;; *) echo "PROFILE must be cpu or gc, not '$PROFILE'" >&2; exit 2 ;; esac
 start_report profile
 
 case "$STORAGE" in
@@ -26,11 +28,19 @@ start_gateway "$port" "$gw_port"
 gateway="http://127.0.0.1:$port"
 publish_demo_model "$gateway" 40 20 5
 
-log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; silo sampled from 12 s to 32 s"
+log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; silo traced ($PROFILE) from 12 s"
 load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 \
   --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
 load_pid=$!
 sleep 12
+if [ "$PROFILE" = gc ]; then
+  dotnet-trace collect -p "$silo_pid_0" --profile gc-verbose --duration 00:00:00:10 -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
+  wait "$load_pid" || true
+  grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
+  log ""; log "-- the silo's collections and allocations over 10 s from 12 s"
+  load gc-report "$work/silo.nettrace" --top 20 | cut -c1-260 | tee -a "$summary"
+  exit 0
+fi
 dotnet-trace collect -p "$silo_pid_0" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
 wait "$load_pid" || true
 grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
