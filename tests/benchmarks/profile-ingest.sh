@@ -5,7 +5,8 @@
 # top methods by exclusive and by inclusive time, then the running stacks only (cpu-profile.py). With PROFILE=gc, a
 # gc-verbose trace of the silo instead (10 s): its collections (pauses, promoted bytes) and its sampled allocations by
 # type and site (the load tool's gc-report). Needs dotnet-trace (dotnet tool install -g dotnet-trace).
-# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure PROFILE=cpu|gc OUT=dir)
+# PREWARM=seconds first runs the same load that long, unmeasured (a silo past its first minute: JIT, activations).
+# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure PROFILE=cpu|gc PREWARM=0 OUT=dir)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -28,6 +29,11 @@ start_gateway "$port" "$gw_port"
 gateway="http://127.0.0.1:$port"
 publish_demo_model "$gateway" 40 20 5
 
+if [ "${PREWARM:-0}" -gt 0 ]; then
+  log ""; log "-- $RATE/s $MIX for ${PREWARM} s, unmeasured"
+  load run --gateway "$gateway" --rate "$RATE" --duration "$PREWARM" --warmup 0 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 --no-check \
+    --label "prewarm/$RATE" >/dev/null 2>&1 || true
+fi
 log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; silo traced ($PROFILE) from 12 s"
 load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 \
   --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
