@@ -10,7 +10,14 @@ namespace Drex.Grains;
 /// and go out together in the next write (group commit): one storage round trip serves many interactions, and
 /// every caller's task completes only once its records are durable. A retried interaction id seen recently gets
 /// its first sequence number back and is not logged again (the trainer also deduplicates, for retries older than
-/// this window or across a reactivation).
+/// this window).
+/// <para>
+/// The recent ids are read back from the log's durable tail when the grain activates, so a retry keeps its first
+/// sequence number across a reactivation too (a silo that stopped, a grain that moved): the actors know a sequence
+/// they applied (their pending interactions) long after the id has left their own id windows. Without this, a retry
+/// after the log moved got a new sequence, and an actor whose window no longer held its id, such as a hot item's,
+/// applied it a second time.
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IInteractionLogGrain
@@ -31,6 +38,15 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
     {
         _durable = await store.GetHeadAsync(cancellationToken);
         _next = _durable + 1;
+        await foreach (var record in store.ReadAsync(Math.Max(-1, _durable - RecentIds), cancellationToken))
+        {
+            // An id logged twice (a retry that reached an earlier activation after the one before it was lost) keeps
+            // its first sequence number, the one its actors applied.
+            if (record.Seq <= _durable && record.Interaction.Id is { } id && !_recent.ContainsKey(id))
+            {
+                Remember(id, record.Seq);
+            }
+        }
     }
 
     public async Task<long[]> AppendAsync(InteractionRequest[] interactions)

@@ -104,6 +104,31 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_RetryAfterTheLogReactivates_KeepsItsSequence_AndIsAppliedOnce()
+    {
+        // As above, and every idle activation (the log's among them) is collected before the retry: the log's new
+        // activation reads the recent ids back from the durable log, so the retry gets its first sequence number,
+        // which the item still holds among its pending interactions.
+        var user = Key("u");
+        var item = Key("i");
+        var request = Request(user, item, 4, null);
+        var first = await Ingest.IngestAsync(request);
+        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
+        foreach (var chunk in later.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
+        }
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var retried = await Ingest.IngestAsync(request);
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal(first.Sequence, retried.Sequence);
+        Assert.Equal(later.Length + 1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+        Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
+    }
+
+    [Fact]
     public async Task Ingest_ConcurrentUpdatesOfOneItem_AreGroupCommittedAndEachAppliedExactlyOnce()
     {
         // The same rating-only interaction from 64 users at once: the item's updates queue up and are applied in
