@@ -24,6 +24,7 @@ public abstract class ActorGrain(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<(ActorUpdate Update, TaskCompletionSource<ActorUpdateResult> Done)> _queue = [];
     private bool _flushing;
+    private bool _recordedSinceWrite;
     private Exception? _failedWrite;
     private Durable _durable = null!;
 
@@ -75,7 +76,8 @@ public abstract class ActorGrain(
 
     /// <summary>
     /// Records the prediction made before an update (kept for idempotent retries) and its error. Kept in memory and
-    /// persisted with the actor's next write: a live statistic, not an acknowledged fact.
+    /// persisted with the actor's next write, or when the actor is collected for being idle: a live statistic, not an
+    /// acknowledged fact (a silo that dies loses those recorded since its actors' last writes).
     /// </summary>
     public Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError)
     {
@@ -86,7 +88,34 @@ public abstract class ActorGrain(
             S.ErrorCount++;
         }
 
+        _recordedSinceWrite = true;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An actor collected for being idle first writes the predictions recorded since its last write, so a retry
+    /// answered after it comes back still carries the first answer's prediction. Not on shutdown: a silo stopping
+    /// would wait on a write per actor, and storage may be stopping with it.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode != DeactivationReasonCode.ActivationIdle || !_recordedSinceWrite || !state.RecordExists)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_failedWrite is null && _recordedSinceWrite)
+            {
+                await WriteAsync();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Called after a durable change, with the model it was made under (items refresh the index).</summary>
@@ -284,6 +313,7 @@ public abstract class ActorGrain(
         try
         {
             await state.WriteStateAsync();
+            _recordedSinceWrite = false;
         }
         catch (Exception e)
         {

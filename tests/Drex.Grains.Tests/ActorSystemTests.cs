@@ -129,6 +129,22 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_RetryAfterTheActorsWereCollected_ReturnsTheFirstPrediction()
+    {
+        // The prediction is recorded after the actors' writes; collecting them for being idle writes it.
+        var request = Request(Key("u"), Key("i"), 4, "Warm tone");
+        var first = await Ingest.IngestAsync(request);
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var retried = await Ingest.IngestAsync(request);
+
+        Assert.True(retried.Duplicate);
+        Assert.NotNull(first.Prediction);
+        Assert.Equal(first.Prediction, retried.Prediction);
+        Assert.NotNull((await fixture.Grains.GetGrain<IUserGrain>(request.UserId).GetViewAsync()).PrequentialMae);
+    }
+
+    [Fact]
     public async Task Ingest_ConcurrentUpdatesOfOneItem_AreGroupCommittedAndEachAppliedExactlyOnce()
     {
         // The same rating-only interaction from 64 users at once: the item's updates queue up and are applied in
