@@ -219,9 +219,10 @@ public sealed class PendingLog
 /// </summary>
 /// <remarks>
 /// Kept as the one byte block it is stored as (<see cref="Packed"/>: the ids as little-endian int64s, then their
-/// predictions as little-endian float32s), read and written in place. Orleans writes an array of numbers element by
-/// element, each with a field header, and a hot actor writes its whole window after every batch it applies: packing it
-/// into a fresh block for each write was 17% of what the silo allocated under rating-only ingestion.
+/// predictions as little-endian float32s; <see cref="PackedNumbers"/> refuses a big-endian machine), read and written
+/// in place. Orleans writes an array of numbers element by element, each with a field header, and a hot actor writes
+/// its whole window after every batch it applies: packing it into a fresh block for each write was 17% of what the
+/// silo allocated under rating-only ingestion.
 /// </remarks>
 [GenerateSerializer, Alias("drex.recent-window")]
 public sealed class RecentWindow
