@@ -44,6 +44,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Keyword profile, counts, model version.</summary>
     Task<ActorView> GetViewAsync();
 
+    /// <summary>The state and the view from one read (so from one model version), in one call.</summary>
+    Task<ActorReading> ReadAsync();
+
     /// <summary>What a recommendation needs from the user, read at once: its state, its profile and the items it rated or reviewed.</summary>
     Task<UserQueryContext> GetQueryContextAsync();
 
@@ -63,6 +66,9 @@ public interface IItemGrain : IGrainWithStringKey
 
     /// <summary>Keyword profile, counts, model version.</summary>
     Task<ActorView> GetViewAsync();
+
+    /// <summary>The state and the view from one read (so from one model version), in one call.</summary>
+    Task<ActorReading> ReadAsync();
 
     /// <summary>Records the error of a prediction made before one of this item's updates (prequential MAE).</summary>
     [OneWay]

@@ -129,6 +129,10 @@ public sealed record ModelTarget([property: Id(0)] string? Active, [property: Id
 [GenerateSerializer, Immutable, Alias("drex.scored-item.v2")]
 public readonly record struct ScoredItem([property: Id(0)] string ItemId, [property: Id(1)] float Score, [property: Id(2)] Keyword[] Keywords);
 
+/// <summary>An actor's state and view from one read, so from one model version: what a prediction and its explanation need.</summary>
+[GenerateSerializer, Immutable, Alias("drex.actor-reading")]
+public sealed record ActorReading([property: Id(0)] ActorVector Vector, [property: Id(1)] ActorView View);
+
 /// <summary>What a recommendation reads from its user in one call: state, keyword profile and the items to leave out.</summary>
 [GenerateSerializer, Immutable, Alias("drex.user-query-context")]
 public sealed record UserQueryContext(

@@ -68,10 +68,10 @@ public abstract class ActorGrain(
     public async Task<ActorView> GetViewAsync() => ViewOf(await CurrentAsync());
 
     /// <summary>The state and the view, from one read (so from one model version).</summary>
-    protected async Task<(ActorVector Vector, ActorView View)> ReadAsync()
+    public async Task<ActorReading> ReadAsync()
     {
         var d = await CurrentAsync();
-        return (VectorOf(d), ViewOf(d));
+        return new(VectorOf(d), ViewOf(d));
     }
 
     /// <summary>

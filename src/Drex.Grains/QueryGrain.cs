@@ -15,13 +15,12 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
     public async Task<PredictionView> PredictAsync(string userId, string itemId)
     {
         var model = await models.GetCurrentAsync();
-        var user = GrainFactory.GetGrain<IUserGrain>(userId);
-        var item = GrainFactory.GetGrain<IItemGrain>(itemId);
-        var (u, i) = (user.GetVectorAsync(), item.GetVectorAsync());
-        var (uv, iv) = (user.GetViewAsync(), item.GetViewAsync());
-        var (p, q) = (await u, await i);
+        // One read per actor: its state and its profile come from the same model version.
+        var (u, i) = (GrainFactory.GetGrain<IUserGrain>(userId).ReadAsync(), GrainFactory.GetGrain<IItemGrain>(itemId).ReadAsync());
+        var (user, item) = (await u, await i);
+        var (p, q) = (user.Vector, item.Vector);
         var rating = model.Runtime.Predict(p.State, p.Bias, q.State, q.Bias);
-        return new PredictionView(userId, itemId, rating, model.Version, Explain(Profile((await uv).Keywords), Profile((await iv).Keywords)));
+        return new PredictionView(userId, itemId, rating, model.Version, Explain(Profile(user.View.Keywords), Profile(item.View.Keywords)));
     }
 
     public async Task<RecommendationsView> RecommendAsync(string userId, int k)

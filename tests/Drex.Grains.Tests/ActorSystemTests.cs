@@ -235,6 +235,24 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Read_GivesTheStateAndTheView_OfOneVersion()
+    {
+        var (user, item) = (Key("u"), Key("i"));
+        await Ingest.IngestAsync(Request(user, item, 5, "bright crisp strings"));
+
+        foreach (var reading in new[] { await fixture.Grains.GetGrain<IUserGrain>(user).ReadAsync(), await fixture.Grains.GetGrain<IItemGrain>(item).ReadAsync() })
+        {
+            Assert.Equal(reading.Vector.ModelVersion, reading.View.ModelVersion);
+            Assert.Equal(1, reading.View.Interactions);
+            Assert.NotEmpty(reading.View.Keywords);
+        }
+
+        Assert.Equal((await fixture.Grains.GetGrain<IUserGrain>(user).GetVectorAsync()).State, (await fixture.Grains.GetGrain<IUserGrain>(user).ReadAsync()).Vector.State);
+        Assert.Equal(
+            (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Keywords, (await fixture.Grains.GetGrain<IItemGrain>(item).ReadAsync()).View.Keywords);
+    }
+
+    [Fact]
     public async Task Recommend_ExplainsEachItemWithItsCurrentProfile_AsPredictionDoes()
     {
         await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion);
