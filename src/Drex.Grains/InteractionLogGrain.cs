@@ -42,7 +42,7 @@ public sealed class InteractionLogGrain(IInteractionLogStore store) : Grain, IIn
         {
             // An id logged twice (a retry that reached an earlier activation after the one before it was lost) keeps
             // its first sequence number, the one its actors applied.
-            if (record.Seq <= _durable && record.Interaction.Id is { } id && !_recent.ContainsKey(id))
+            if (record.Interaction.Id is { } id && !_recent.ContainsKey(id))
             {
                 Remember(id, record.Seq);
             }

@@ -39,17 +39,18 @@ load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$M
   --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
 load_pid=$!
 sleep 12
+case "$PROFILE" in
+  gc) trace=(--profile gc-verbose --duration 00:00:00:10) ;;
+  cpu) trace=(--profile dotnet-sampled-thread-time --duration 00:00:00:20) ;;
+esac
+dotnet-trace collect -p "$silo_pid_0" "${trace[@]}" -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
+wait "$load_pid" || true
+grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
 if [ "$PROFILE" = gc ]; then
-  dotnet-trace collect -p "$silo_pid_0" --profile gc-verbose --duration 00:00:00:10 -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
-  wait "$load_pid" || true
-  grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
   log ""; log "-- the silo's collections and allocations over 10 s from 12 s"
   load gc-report "$work/silo.nettrace" --top 20 | cut -c1-260 | tee -a "$summary"
   exit 0
 fi
-dotnet-trace collect -p "$silo_pid_0" --profile dotnet-sampled-thread-time --duration 00:00:00:20 -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
-wait "$load_pid" || true
-grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
 log ""; log "-- top methods by exclusive samples (stacks of every thread, ~100 Hz: waiting threads included)"
 dotnet-trace report "$work/silo.nettrace" topN -n 30 2>&1 | cut -c1-220 | tee -a "$summary" || true
 log ""; log "-- top methods by inclusive samples"

@@ -20,7 +20,6 @@ public sealed partial class BlobBundleStore : IBundleStore
     public const string DefaultContainer = "drex-models";
 
     private readonly BlobContainerClient _container;
-    private readonly LocalBundleCache? _cache;
     private readonly ILogger _logger;
     private bool _containerReady;
 
@@ -29,12 +28,12 @@ public sealed partial class BlobBundleStore : IBundleStore
     {
         ArgumentNullException.ThrowIfNull(container);
         _container = container;
-        _cache = cache;
+        Cache = cache;
         _logger = logger ?? NullLogger<BlobBundleStore>.Instance;
     }
 
     /// <summary>The host's folder downloads go through, if the store has one.</summary>
-    public LocalBundleCache? Cache => _cache;
+    public LocalBundleCache? Cache { get; }
 
     /// <summary>The blob name of a bundle's file.</summary>
     public static string BlobName(string version, string file) => $"{version}/{file}";
@@ -92,9 +91,9 @@ public sealed partial class BlobBundleStore : IBundleStore
         try
         {
             Task<Stream?> Open(string name, CancellationToken ct) => TryOpenAsync(_container.GetBlobClient(BlobName(version, name)), ct);
-            if (_cache is not null)
+            if (Cache is not null)
             {
-                return await _cache.LoadAsync(version, manifest, Open, cancellationToken).ConfigureAwait(false);
+                return await Cache.LoadAsync(version, manifest, Open, cancellationToken).ConfigureAwait(false);
             }
 
             // The snapshot streams into native memory (SnapshotBytes), is hashed there and read in place.
