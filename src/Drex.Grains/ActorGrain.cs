@@ -262,7 +262,7 @@ public abstract class ActorGrain(
             var previous = S.State;
             try
             {
-                S.State = await (IsUser ? model.Runtime.StepUserAsync(update.Feature, previous) : model.Runtime.StepItemAsync(update.Feature, previous));
+                S.State = IsUser ? model.Runtime.StepUser(update.Feature, previous) : model.Runtime.StepItem(update.Feature, previous);
             }
             catch (Exception e)
             {

@@ -84,7 +84,7 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
             }
 
             // Where only one side had applied it before (a retry after a partial failure), its stored state stands in.
-            var prediction = await model.Runtime.PredictAsync(u.PreviousState, u.Bias, i.PreviousState, i.Bias);
+            var prediction = model.Runtime.Predict(u.PreviousState, u.Bias, i.PreviousState, i.Bias);
             float? error = request.Rating is { } r ? Math.Abs(prediction - r) : null;
             await Task.WhenAll(
                 user.RecordPredictionAsync(request.Id, prediction, error),

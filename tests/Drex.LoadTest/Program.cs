@@ -11,5 +11,6 @@ var root = new RootCommand("Drex load and micro benchmarks: an open-model HTTP l
     TableStatsCommand.Create(),
     BundleLoadCommand.Create(),
     GcReportCommand.Create(),
+    StepsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

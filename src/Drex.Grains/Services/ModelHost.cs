@@ -121,7 +121,8 @@ public sealed partial class ModelHost(IBundleStore store, ReviewEncodingService 
             var downloaded = watch.Elapsed;
             var model = new LoadedModel(bundle);
             var built = watch.Elapsed;
-            // Warm up: the first ONNX Runtime calls are slow; make them before the model takes traffic.
+            // Warm up: the encoder's first ONNX Runtime call is slow, and the row graphs' first runs compile; make them
+            // before the model takes traffic.
             var feature = model.Runtime.Encode(new Model.Runtime.InteractionInput(new float[model.Settings.TextDim], 1, model.Settings.RatingMax)).Feature;
             model.Runtime.StepUser(feature, model.UserInitial);
             model.Runtime.StepItem(feature, model.ItemInitial);

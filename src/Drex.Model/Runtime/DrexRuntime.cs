@@ -14,70 +14,58 @@ public readonly record struct InteractionInput(float[] Tokens, int Length, float
 public sealed record InteractionFeature(float[] Feature, float[] Attention);
 
 /// <summary>
-/// Runs a bundle's ONNX graphs with ONNX Runtime: the interaction encoder, the user and item GRU steps and both
-/// heads. Thread-safe: ONNX Runtime sessions may run concurrently.
+/// Runs a bundle's ONNX graphs: the interaction encoder with ONNX Runtime (it attends over a review's tokens, in
+/// batches), the user and item GRU steps and both heads as <see cref="RowGraph"/>s (one row at a time, in managed
+/// code: an ONNX Runtime call costs ~20 times what a 64-wide step computes). Thread-safe.
 /// </summary>
 public sealed class DrexRuntime : IDisposable
 {
     private readonly InferenceSession _encoder;
-    private readonly InferenceSession _userCell;
-    private readonly InferenceSession _itemCell;
-    private readonly InferenceSession _dotHead;
-    private readonly InferenceSession _mlpHead;
+    private readonly RowGraph _userCell;
+    private readonly RowGraph _itemCell;
+    private readonly RowGraph _dotHead;
+    private readonly RowGraph _mlpHead;
     private readonly RunOptions _run = new();
 
     // The feature of an interaction with a rating and no review depends on its rating level alone: one run per level.
     private readonly InteractionFeature?[] _ratingOnly;
-
-    // Serving's single steps and predictions, batched across the callers that arrive together.
-    private readonly MicroBatcher<(float[] Feature, float[] State), float[]> _userSteps;
-    private readonly MicroBatcher<(float[] Feature, float[] State), float[]> _itemSteps;
-    private readonly MicroBatcher<(float[] User, float UserBias, float[] Item, float ItemBias), float> _predictions;
-
-    /// <summary>The most single steps or predictions one batched run serves.</summary>
-    public const int MaxServingBatch = 64;
 
     public DrexRuntime(ModelBundle bundle)
     {
         Bundle = bundle;
         Settings = bundle.Settings;
         _ratingOnly = new InteractionFeature?[Math.Max(1, Settings.RatingLevels)];
+        RowGraph Compile(string file, string[] inputs, string output) =>
+            RowGraph.Compile(bundle.Graphs[file], file, inputs, output);
+
+        _userCell = Compile(DrexGraphs.UserCellFile, [DrexGraphs.Names.Input, DrexGraphs.Names.State], DrexGraphs.Names.NewState);
+        _itemCell = Compile(DrexGraphs.ItemCellFile, [DrexGraphs.Names.Input, DrexGraphs.Names.State], DrexGraphs.Names.NewState);
+        _dotHead = Compile(DrexGraphs.DotHeadFile,
+            [DrexGraphs.Names.User, DrexGraphs.Names.Item, DrexGraphs.Names.UserBias, DrexGraphs.Names.ItemBias], DrexGraphs.Names.Rating);
+        _mlpHead = Compile(DrexGraphs.MlpHeadFile, [DrexGraphs.Names.User, DrexGraphs.Names.Item], DrexGraphs.Names.Rating);
+        CheckRows();
         using var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        var created = new List<InferenceSession>();
         try
         {
-            InferenceSession Open(string file)
-            {
-                try
-                {
-                    var session = new InferenceSession(bundle.Graphs[file], options);
-                    created.Add(session);
-                    return session;
-                }
-                catch (OnnxRuntimeException e)
-                {
-                    throw new InvalidDataException($"{file} is not a valid ONNX graph: {e.Message}", e);
-                }
-            }
+            _encoder = new InferenceSession(bundle.Graphs[DrexGraphs.InteractionEncoderFile], options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{DrexGraphs.InteractionEncoderFile} is not a valid ONNX graph: {e.Message}", e);
+        }
 
-            _encoder = Open(DrexGraphs.InteractionEncoderFile);
-            _userCell = Open(DrexGraphs.UserCellFile);
-            _itemCell = Open(DrexGraphs.ItemCellFile);
-            _dotHead = Open(DrexGraphs.DotHeadFile);
-            _mlpHead = Open(DrexGraphs.MlpHeadFile);
-            CheckShapes();
-            _userSteps = new(batch => StepRows(_userCell, batch), MaxServingBatch);
-            _itemSteps = new(batch => StepRows(_itemCell, batch), MaxServingBatch);
-            _predictions = new(PredictRows, MaxServingBatch);
+        try
+        {
+            CheckEncoder();
         }
         catch
         {
-            created.ForEach(s => s.Dispose());
+            _encoder.Dispose();
             throw;
         }
     }
@@ -168,27 +156,13 @@ public sealed class DrexRuntime : IDisposable
         return Encode([input])[0];
     }
 
-    /// <summary>One GRU step for a batch of users: features [n, F], states [n, H] -> new states [n, H].</summary>
-    public float[] StepUsers(float[] features, float[] states, int n) => Step(_userCell, features, states, n);
+    /// <summary>One user's GRU step: a new state from a fused feature and the old state.</summary>
+    /// <exception cref="ArgumentException">The feature or the state is not of the model's width.</exception>
+    public float[] StepUser(float[] feature, float[] state) => Step(_userCell, feature, state);
 
-    /// <summary>One GRU step for a batch of items: features [n, F], states [n, H] -> new states [n, H].</summary>
-    public float[] StepItems(float[] features, float[] states, int n) => Step(_itemCell, features, states, n);
-
-    public float[] StepUser(float[] feature, float[] state) => Step(_userCell, feature, state, 1);
-
-    public float[] StepItem(float[] feature, float[] state) => Step(_itemCell, feature, state, 1);
-
-    /// <summary>One user's GRU step, run in a batch with the steps other callers ask for at the same time.</summary>
-    public Task<float[]> StepUserAsync(float[] feature, float[] state) => CheckStep(feature, state) ?? _userSteps.RunAsync((feature, state));
-
-    /// <summary>One item's GRU step, run in a batch with the steps other callers ask for at the same time.</summary>
-    public Task<float[]> StepItemAsync(float[] feature, float[] state) => CheckStep(feature, state) ?? _itemSteps.RunAsync((feature, state));
-
-    /// <summary>One rating with the served head, run in a batch with the predictions other callers ask for at the same time.</summary>
-    public Task<float> PredictAsync(float[] user, float userBias, float[] item, float itemBias) =>
-        user.Length != Settings.HiddenDim || item.Length != Settings.HiddenDim
-            ? Task.FromException<float>(new ArgumentException($"A prediction needs two states of {Settings.HiddenDim}; got {user.Length} and {item.Length}."))
-            : _predictions.RunAsync((user, userBias, item, itemBias));
+    /// <summary>One item's GRU step: a new state from a fused feature and the old state.</summary>
+    /// <exception cref="ArgumentException">The feature or the state is not of the model's width.</exception>
+    public float[] StepItem(float[] feature, float[] state) => Step(_itemCell, feature, state);
 
     /// <summary>Predicts ratings for n (user, item) pairs with the given head, clamped to the rating range.</summary>
     public float[] Predict(RatingHead head, float[] users, float[] userBiases, float[] items, float[] itemBiases, int n)
@@ -206,114 +180,95 @@ public sealed class DrexRuntime : IDisposable
     public float[] PredictRaw(RatingHead head, float[] users, float[] userBiases, float[] items, float[] itemBiases, int n)
     {
         var h = Settings.HiddenDim;
-        using var p = OrtValue.CreateTensorValueFromMemory(users, [n, h]);
-        using var q = OrtValue.CreateTensorValueFromMemory(items, [n, h]);
-        float[] raw;
-        if (head == RatingHead.Dot)
+        if (users.Length != n * h || items.Length != n * h || userBiases.Length != n || itemBiases.Length != n)
         {
-            using var bu = OrtValue.CreateTensorValueFromMemory(userBiases, [n, 1]);
-            using var bi = OrtValue.CreateTensorValueFromMemory(itemBiases, [n, 1]);
-            using var outputs = _dotHead.Run(
-                _run,
-                [DrexGraphs.Names.User, DrexGraphs.Names.Item, DrexGraphs.Names.UserBias, DrexGraphs.Names.ItemBias],
-                [p, q, bu, bi],
-                [DrexGraphs.Names.Rating]);
-            raw = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            throw new ArgumentException($"{n} predictions need {n}x{h} user and item states and {n} biases of each.");
         }
-        else
+
+        var raw = new float[n];
+        for (var k = 0; k < n; k++)
         {
-            using var outputs = _mlpHead.Run(_run, [DrexGraphs.Names.User, DrexGraphs.Names.Item], [p, q], [DrexGraphs.Names.Rating]);
-            raw = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            var p = users.AsSpan(k * h, h);
+            var q = items.AsSpan(k * h, h);
+            if (head == RatingHead.Dot)
+            {
+                _dotHead.Run(p, q, userBiases.AsSpan(k, 1), itemBiases.AsSpan(k, 1), raw.AsSpan(k, 1));
+            }
+            else
+            {
+                _mlpHead.Run(p, q, raw.AsSpan(k, 1));
+            }
         }
 
         return raw;
     }
 
     /// <summary>Predicts one rating with the bundle's served head.</summary>
-    public float Predict(float[] user, float userBias, float[] item, float itemBias) =>
-        Predict(Settings.Head, user, [userBias], item, [itemBias], 1)[0];
+    /// <exception cref="ArgumentException">A state is not of the model's width.</exception>
+    public float Predict(float[] user, float userBias, float[] item, float itemBias)
+    {
+        var h = Settings.HiddenDim;
+        if (user.Length != h || item.Length != h)
+        {
+            throw new ArgumentException($"A prediction needs two states of {h}; got {user.Length} and {item.Length}.");
+        }
+
+        Span<float> rating = stackalloc float[1];
+        if (Settings.Head == RatingHead.Dot)
+        {
+            _dotHead.Run(user, item, [userBias], [itemBias], rating);
+        }
+        else
+        {
+            _mlpHead.Run(user, item, rating);
+        }
+
+        return Settings.Clamp(rating[0]);
+    }
 
     public void Dispose()
     {
         _encoder.Dispose();
-        _userCell.Dispose();
-        _itemCell.Dispose();
-        _dotHead.Dispose();
-        _mlpHead.Dispose();
         _run.Dispose();
     }
 
-    private float[] Step(InferenceSession cell, float[] features, float[] states, int n)
+    private float[] Step(RowGraph cell, float[] feature, float[] state)
     {
-        var (f, h) = (Settings.FusionDim, Settings.HiddenDim);
-        if (features.Length != n * f || states.Length != n * h)
+        if (feature.Length != Settings.FusionDim || state.Length != Settings.HiddenDim)
         {
-            throw new ArgumentException($"A GRU step needs {n}x{f} features and {n}x{h} states.");
+            throw new ArgumentException(
+                $"A GRU step needs a feature of {Settings.FusionDim} and a state of {Settings.HiddenDim}; got {feature.Length} and {state.Length}.");
         }
 
-        using var x = OrtValue.CreateTensorValueFromMemory(features, [n, f]);
-        using var s = OrtValue.CreateTensorValueFromMemory(states, [n, h]);
-        using var outputs = cell.Run(_run, [DrexGraphs.Names.Input, DrexGraphs.Names.State], [x, s], [DrexGraphs.Names.NewState]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        var next = new float[Settings.HiddenDim];
+        cell.Run(feature, state, next);
+        return next;
     }
 
-    // Checked per request, so a malformed one fails alone rather than the batch it would have joined.
-    private Task<float[]>? CheckStep(float[] feature, float[] state) =>
-        feature.Length != Settings.FusionDim || state.Length != Settings.HiddenDim
-            ? Task.FromException<float[]>(new ArgumentException(
-                $"A GRU step needs a feature of {Settings.FusionDim} and a state of {Settings.HiddenDim}; got {feature.Length} and {state.Length}."))
-            : null;
-
-    private float[][] StepRows(InferenceSession cell, (float[] Feature, float[] State)[] batch)
+    private void CheckRows()
     {
-        var (f, h, n) = (Settings.FusionDim, Settings.HiddenDim, batch.Length);
-        var features = new float[n * f];
-        var states = new float[n * h];
-        for (var k = 0; k < n; k++)
+        static void Expect(RowGraph graph, int output, params int[] inputs)
         {
-            batch[k].Feature.CopyTo(features, k * f);
-            batch[k].State.CopyTo(states, k * h);
-        }
-
-        var next = Step(cell, features, states, n);
-        return [.. Enumerable.Range(0, n).Select(k => next.AsSpan(k * h, h).ToArray())];
-    }
-
-    private float[] PredictRows((float[] User, float UserBias, float[] Item, float ItemBias)[] batch)
-    {
-        var (h, n) = (Settings.HiddenDim, batch.Length);
-        var (users, items) = (new float[n * h], new float[n * h]);
-        for (var k = 0; k < n; k++)
-        {
-            batch[k].User.CopyTo(users, k * h);
-            batch[k].Item.CopyTo(items, k * h);
-        }
-
-        return Predict(Settings.Head, users, [.. batch.Select(b => b.UserBias)], items, [.. batch.Select(b => b.ItemBias)], n);
-    }
-
-    private void CheckShapes()
-    {
-        static void Expect(InferenceSession session, string file, string input, int dim, int expected)
-        {
-            if (!session.InputMetadata.TryGetValue(input, out var meta))
-            {
-                throw new InvalidDataException($"{file} has no input '{input}'.");
-            }
-
-            if (meta.Dimensions.Length <= dim || meta.Dimensions[dim] != expected)
+            if (!graph.InputWidths.SequenceEqual(inputs) || graph.OutputWidth != output)
             {
                 throw new InvalidDataException(
-                    $"{file} input '{input}' has shape [{string.Join(",", meta.Dimensions)}]; the manifest needs size {expected} at axis {dim}.");
+                    $"{graph.File} maps rows of [{string.Join(",", graph.InputWidths)}] to {graph.OutputWidth}; the manifest needs [{string.Join(",", inputs)}] to {output}.");
             }
         }
 
-        Expect(_encoder, DrexGraphs.InteractionEncoderFile, DrexGraphs.Names.Tokens, 2, Settings.TextDim);
-        Expect(_userCell, DrexGraphs.UserCellFile, DrexGraphs.Names.Input, 1, Settings.FusionDim);
-        Expect(_userCell, DrexGraphs.UserCellFile, DrexGraphs.Names.State, 1, Settings.HiddenDim);
-        Expect(_itemCell, DrexGraphs.ItemCellFile, DrexGraphs.Names.Input, 1, Settings.FusionDim);
-        Expect(_itemCell, DrexGraphs.ItemCellFile, DrexGraphs.Names.State, 1, Settings.HiddenDim);
-        Expect(_dotHead, DrexGraphs.DotHeadFile, DrexGraphs.Names.User, 1, Settings.HiddenDim);
-        Expect(_mlpHead, DrexGraphs.MlpHeadFile, DrexGraphs.Names.User, 1, Settings.HiddenDim);
+        var (f, h) = (Settings.FusionDim, Settings.HiddenDim);
+        Expect(_userCell, h, f, h);
+        Expect(_itemCell, h, f, h);
+        Expect(_dotHead, 1, h, h, 1, 1);
+        Expect(_mlpHead, 1, h, h);
+    }
+
+    private void CheckEncoder()
+    {
+        if (!_encoder.InputMetadata.TryGetValue(DrexGraphs.Names.Tokens, out var meta) || meta.Dimensions is not [_, _, var d] || d != Settings.TextDim)
+        {
+            throw new InvalidDataException(
+                $"{DrexGraphs.InteractionEncoderFile} input '{DrexGraphs.Names.Tokens}' is not [batch, length, {Settings.TextDim}] as the manifest needs.");
+        }
     }
 }
