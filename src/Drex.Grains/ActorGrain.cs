@@ -238,9 +238,10 @@ public abstract class ActorGrain(
             var update = batch[k];
             // A retry is known by its id while the id window holds it (with the prediction recorded for it), and after
             // that by its sequence: the log gives a retried id its first sequence number (it remembers far more ids than
-            // an actor), and every sequence the actor applied since its model's watermark is pending.
+            // an actor), every sequence the actor applied since its model's watermark is pending, and every logged
+            // sequence at or below the watermark of the model the update runs under is in that model's snapshot.
             var slot = S.Recent.Find(update.InteractionId);
-            if (slot >= 0 || S.Pending.Contains(update.Sequence))
+            if (slot >= 0 || S.Pending.Contains(update.Sequence) || update.Sequence <= model.Watermark)
             {
                 results[k] = new(new ActorUpdateResult(
                     UpdateStatus.Duplicate, S.State, S.Bias, S.ModelVersion, slot >= 0 ? S.Recent.PredictionAt(slot) : null), null);

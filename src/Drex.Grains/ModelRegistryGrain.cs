@@ -15,7 +15,7 @@ public sealed class RegistryState
 
 /// <summary>
 /// The model registry. Publishing downloads and fully validates the bundle on this silo (checksums, graphs,
-/// encoder identity, a warm-up run) before it becomes active; a corrupt bundle is refused and nothing changes.
+/// encoder identity, a warm-up run, a watermark within the interaction log) before it becomes active; a corrupt bundle is refused and nothing changes.
 /// Silos pick up the active version by polling (ModelRefreshService); while a version is being validated the poll
 /// names it too, so every silo loads it in parallel with the validation instead of after it, and the item-index
 /// partitions build their rows of it before it becomes active.
@@ -70,6 +70,15 @@ public sealed partial class ModelRegistryGrain(
         try
         {
             var model = await models.ValidateAsync(version);
+            // Actors take every sequence up to the watermark as in the model's snapshot (a retry is a duplicate, a
+            // rebase drops its pending entries): a model trained on another log would swallow new interactions.
+            var (watermark, head) = (model.Watermark, await GrainFactory.GetGrain<IInteractionLogGrain>(DrexKeys.Log).GetHeadAsync());
+            if (watermark > head)
+            {
+                throw new InvalidDataException(
+                    $"Model {version} covers the interaction log up to sequence {watermark}, but the log ends at {head}: it was trained on another log.");
+            }
+
             await Task.WhenAll(Enumerable.Range(0, model.IndexPartitions.Count).Select(p => PrepareAsync(p, version)));
             return model;
         }

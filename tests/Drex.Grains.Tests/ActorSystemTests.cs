@@ -129,6 +129,34 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_RetryCoveredByARetrain_AfterItsIdLeftTheWindow_IsADuplicate()
+    {
+        // A model whose watermark covers the interaction drops it from the item's pending interactions when the item
+        // moves onto it (its snapshot holds it), and 1,034 later interactions pushed its id out of the item's window:
+        // the retry's sequence, at or below the model's watermark, is what tells the item it has it.
+        var user = Key("u");
+        var item = Key("i");
+        var request = Request(user, item, 4, null);
+        var first = await Ingest.IngestAsync(request);
+        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
+        foreach (var chunk in later.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
+        }
+
+        var head = await fixture.Grains.GetGrain<IInteractionLogGrain>(DrexKeys.Log).GetHeadAsync();
+        await fixture.PublishAsync(TestBundles.Create(Key("v"), seed: 5, watermark: head));
+        // The item's next interaction moves it onto the new model, which drops the pending entries the model covers.
+        Assert.False((await Ingest.IngestAsync(Request(Key("u"), item, 5, null))).Duplicate);
+        var retried = await Ingest.IngestAsync(request);
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal(first.Sequence, retried.Sequence);
+        Assert.Equal(later.Length + 2, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+        Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
+    }
+
+    [Fact]
     public async Task Ingest_RetryAfterTheActorsWereCollected_ReturnsTheFirstPrediction()
     {
         // The prediction is recorded after the actors' writes; collecting them for being idle writes it.
@@ -427,6 +455,24 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         Assert.Contains("user_cell.onnx", error.Message);
         Assert.Equal(before!.Version, (await registry.GetCurrentAsync())!.Version);
         Assert.DoesNotContain(await registry.GetVersionsAsync(), v => v.Version == bad.Version);
+    }
+
+    [Fact]
+    public async Task Publish_ABundleCoveringMoreThanTheLogHolds_IsRefusedAndCurrentVersionKeepsServing()
+    {
+        // Actors take every sequence up to a model's watermark as in its snapshot: a model trained on another log
+        // would make new interactions read as duplicates.
+        var registry = fixture.Grains.GetGrain<IModelRegistryGrain>(DrexKeys.Registry);
+        var before = await registry.GetCurrentAsync();
+        var head = await fixture.Grains.GetGrain<IInteractionLogGrain>(DrexKeys.Log).GetHeadAsync();
+        var ahead = TestBundles.Create(Key("ahead"), seed: 3, watermark: head + 1_000);
+        await fixture.Bundles.UploadAsync(ahead);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => registry.PublishAsync(ahead.Version));
+
+        Assert.Contains($"covers the interaction log up to sequence {head + 1_000}", error.Message);
+        Assert.Equal(before!.Version, (await registry.GetCurrentAsync())!.Version);
+        Assert.DoesNotContain(await registry.GetVersionsAsync(), v => v.Version == ahead.Version);
     }
 
     private static InteractionInput Input(InteractionRequest r)
