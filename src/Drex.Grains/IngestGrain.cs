@@ -62,8 +62,9 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
                 : KeywordExtractor.Extract(review.Pieces, fused.Attention, model.Vocabulary).Select(k => new Keyword(k.Word, k.Weight)).ToArray();
             var update = new ActorUpdate(request.Id, sequence, request.ItemId, request.Rating, review is not null, fused.Feature, keywords, model.Version);
             var user = GrainFactory.GetGrain<IUserGrain>(request.UserId);
+            var item = GrainFactory.GetGrain<IItemGrain>(request.ItemId);
             var userTask = user.ApplyAsync(update);
-            var itemTask = GrainFactory.GetGrain<IItemGrain>(request.ItemId).ApplyAsync(update with { Counterpart = request.UserId });
+            var itemTask = item.ApplyAsync(update with { Counterpart = request.UserId });
             var (u, i) = (await userTask, await itemTask);
             if (u.Status == UpdateStatus.VersionMismatch || i.Status == UpdateStatus.VersionMismatch)
             {
@@ -86,9 +87,7 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
             // Where only one side had applied it before (a retry after a partial failure), its stored state stands in.
             var prediction = model.Runtime.Predict(u.PreviousState, u.Bias, i.PreviousState, i.Bias);
             float? error = request.Rating is { } r ? Math.Abs(prediction - r) : null;
-            await Task.WhenAll(
-                user.RecordPredictionAsync(request.Id, prediction, error),
-                GrainFactory.GetGrain<IItemGrain>(request.ItemId).RecordPredictionAsync(request.Id, prediction, error));
+            await Task.WhenAll(user.RecordPredictionAsync(request.Id, prediction, error), item.RecordPredictionAsync(request.Id, prediction, error));
             metrics.Applied(watch.Elapsed, error, model.Version);
             return new InteractionResult(request.Id, prediction, model.Version, Duplicate: false, sequence);
         }

@@ -97,16 +97,24 @@ public interface IMemoryStatePartitionGrain : IGrainWithIntegerKey
 }
 
 /// <summary>Holds the states of one partition while its silo runs.</summary>
+/// <remarks>
+/// Each state is copied into a block the partition keeps for its key and overwrites in place while the state fits
+/// (blocks grow to twice what they must hold): a write's bytes then die young, and what survives collections is the
+/// blocks, not a fresh copy of every state written since the last one. Reads get a copy of their own.
+/// </remarks>
 [KeepAlive]
 internal sealed class MemoryStatePartitionGrain : Grain, IMemoryStatePartitionGrain
 {
-    private readonly Dictionary<string, StoredGrainState> _states = new(StringComparer.Ordinal);
+    private const int MinimumBlock = 256;
+
+    private readonly Dictionary<string, Stored> _states = new(StringComparer.Ordinal);
 
     // ETags of another activation of this partition (after its silo stopped) never match this one's.
     private readonly string _epoch = Guid.NewGuid().ToString("N")[..8];
     private long _writes;
 
-    public Task<StoredGrainState?> ReadAsync(string key) => Task.FromResult(_states.GetValueOrDefault(key));
+    public Task<StoredGrainState?> ReadAsync(string key) => Task.FromResult(
+        _states.TryGetValue(key, out var stored) ? new StoredGrainState(stored.Block.AsSpan(0, stored.Length).ToArray(), stored.ETag) : null);
 
     public Task<ETagCheck> WriteAsync(string key, StoredGrainState state)
     {
@@ -116,7 +124,15 @@ internal sealed class MemoryStatePartitionGrain : Grain, IMemoryStatePartitionGr
         }
 
         var eTag = $"{_epoch}-{++_writes}";
-        _states[key] = state with { ETag = eTag };
+        var data = state.Data.Span;
+        if (!_states.TryGetValue(key, out var stored) || stored.Block.Length < data.Length)
+        {
+            stored = new Stored { Block = new byte[Math.Max(MinimumBlock, 2 * data.Length)] };
+            _states[key] = stored;
+        }
+
+        data.CopyTo(stored.Block);
+        (stored.Length, stored.ETag) = (data.Length, eTag);
         return Task.FromResult(new ETagCheck(true, eTag));
     }
 
@@ -135,4 +151,13 @@ internal sealed class MemoryStatePartitionGrain : Grain, IMemoryStatePartitionGr
     // from the state it holds.
     private ETagCheck? Conflict(string key, string? eTag) =>
         _states.TryGetValue(key, out var stored) && stored.ETag != eTag ? new ETagCheck(false, stored.ETag) : null;
+
+    private sealed class Stored
+    {
+        public required byte[] Block { get; set; }
+
+        public int Length { get; set; }
+
+        public string? ETag { get; set; }
+    }
 }
