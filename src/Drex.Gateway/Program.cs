@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Drex.Contracts;
 using Drex.Gateway;
 using Drex.Gateway.Apis;
 using Drex.Gateway.Errors;
@@ -22,6 +23,7 @@ builder.Services.AddOptions<GatewayOptions>()
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
 builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.TryAddSingleton<GrainReferences>();
 
 // Every error is a ProblemDetails; binding failures throw so the exception handler words them (instead of an empty 400).
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemTypes.Apply);

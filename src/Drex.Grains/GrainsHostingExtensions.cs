@@ -1,3 +1,4 @@
+using Drex.Contracts;
 using Drex.Grains.Services;
 using Drex.Storage;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +41,7 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton<ReviewEncodingService>();
         services.TryAddSingleton<LogReviewCache>();
         services.TryAddSingleton<LogAppender>();
+        services.TryAddSingleton<GrainReferences>();
         // Grain state in Orleans' binary format: the JSON default spent about half the silo's CPU serialising actor
         // states on every write (docs/BENCHMARKS-system.md); written through a reused buffer, not a growing new one.
         services.Replace(ServiceDescriptor.Singleton<IGrainStorageSerializer, PooledGrainStorageSerializer>());

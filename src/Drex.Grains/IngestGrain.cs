@@ -21,7 +21,8 @@ namespace Drex.Grains;
 /// </para>
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder, LogAppender log, DrexMetrics metrics) : Grain, IIngestGrain
+public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder, LogAppender log, GrainReferences grains, DrexMetrics metrics)
+    : Grain, IIngestGrain
 {
     private const int MaxVersionRetries = 3;
 
@@ -61,8 +62,8 @@ public sealed class IngestGrain(ModelHost models, ReviewEncodingService encoder,
                 ? []
                 : KeywordExtractor.Extract(review.Pieces, fused.Attention, model.Vocabulary).Select(k => new Keyword(k.Word, k.Weight)).ToArray();
             var update = new ActorUpdate(request.Id, sequence, request.ItemId, request.Rating, review is not null, fused.Feature, keywords, model.Version);
-            var user = GrainFactory.GetGrain<IUserGrain>(request.UserId);
-            var item = GrainFactory.GetGrain<IItemGrain>(request.ItemId);
+            var user = grains.Get<IUserGrain>(request.UserId);
+            var item = grains.Get<IItemGrain>(request.ItemId);
             var userTask = user.ApplyAsync(update);
             var itemTask = item.ApplyAsync(update with { Counterpart = request.UserId });
             var (u, i) = (await userTask, await itemTask);

@@ -8,7 +8,7 @@ namespace Drex.Grains;
 [Reentrant]
 public sealed class ItemGrain(
     [PersistentState("item", GrainStorage.Actors)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
-    DrexMetrics metrics)
+    GrainReferences grains, DrexMetrics metrics)
     : ActorGrain(state, models, encoder, reviews, metrics), IItemGrain
 {
     /// <summary>The keyword profile this activation last sent to the index: a profile is sent again only when it changed.</summary>
@@ -20,7 +20,7 @@ public sealed class ItemGrain(
     {
         var keywords = ReferenceEquals(current.Keywords, _indexedKeywords) ? null : current.Keywords;
         _indexedKeywords = current.Keywords;
-        return GrainFactory.GetGrain<IItemIndexGrain>(ItemPartition.Of(Id, model.IndexPartitions.Count))
+        return grains.Get<IItemIndexGrain>(ItemPartition.Of(Id, model.IndexPartitions.Count))
             .UpsertAsync(new ActorVector(Id, current.State, current.Bias, current.ModelVersion), keywords);
     }
 }

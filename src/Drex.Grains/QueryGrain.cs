@@ -8,7 +8,7 @@ namespace Drex.Grains;
 /// <summary>Answers predictions and recommendations, each explained by where the user's and item's profiles meet.</summary>
 /// <remarks>Reentrant for the reason <see cref="IngestGrain"/> is: it only waits on other grains and keeps no state.</remarks>
 [StatelessWorker, Reentrant]
-public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
+public sealed class QueryGrain(ModelHost models, GrainReferences grains) : Grain, IQueryGrain
 {
     private const int ExplanationWords = 5;
 
@@ -16,7 +16,7 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
     {
         var model = await models.GetCurrentAsync();
         // One read per actor: its state and its profile come from the same model version.
-        var (u, i) = (GrainFactory.GetGrain<IUserGrain>(userId).ReadAsync(), GrainFactory.GetGrain<IItemGrain>(itemId).ReadAsync());
+        var (u, i) = (grains.Get<IUserGrain>(userId).ReadAsync(), grains.Get<IItemGrain>(itemId).ReadAsync());
         var (user, item) = (await u, await i);
         var (p, q) = (user.Vector, item.Vector);
         var rating = model.Runtime.Predict(p.State, p.Bias, q.State, q.Bias);
@@ -27,7 +27,7 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var model = await models.GetCurrentAsync();
-        var (vector, userView, interacted) = await GrainFactory.GetGrain<IUserGrain>(userId).GetQueryContextAsync();
+        var (vector, userView, interacted) = await grains.Get<IUserGrain>(userId).GetQueryContextAsync();
         // Each partition gets only the rated items it holds; it returns its best with the profiles that explain them.
         // While a swap is under way the user's version may not be this silo's, and its partition count unknown here:
         // then every possible partition is asked with every rated item (a partition the version does not use answers
@@ -36,7 +36,7 @@ public sealed class QueryGrain(ModelHost models) : Grain, IQueryGrain
         var count = known ? model.IndexPartitions.Count : ItemPartition.MaxPartitions;
         var exclude = known ? interacted.ToLookup(id => ItemPartition.Of(id, count)) : null;
         var partitions = await Task.WhenAll(Enumerable.Range(0, count).Select(p =>
-            GrainFactory.GetGrain<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, exclude is null ? interacted : [.. exclude[p]], vector.ModelVersion)));
+            grains.Get<IItemIndexGrain>(p).TopAsync(vector.State, vector.Bias, k, exclude is null ? interacted : [.. exclude[p]], vector.ModelVersion)));
         var best = partitions.SelectMany(x => x).OrderByDescending(x => x.Score).ThenBy(x => x.ItemId, StringComparer.Ordinal).Take(k);
         var user = Profile(userView.Keywords);
         return new RecommendationsView(userId, model.Version,

@@ -34,26 +34,26 @@ public static class ActorsApi
         return app;
     }
 
-    public static async Task<Results<Ok<ActorStateDto>, ValidationProblem>> GetUserStateAsync(string id, IClusterClient cluster) =>
+    public static async Task<Results<Ok<ActorStateDto>, ValidationProblem>> GetUserStateAsync(string id, GrainReferences grains) =>
         InputValidation.CheckId(id) is { } error
             ? ApiProblems.Invalid("id", error)
-            : TypedResults.Ok(ActorStateDto.From(await cluster.GetGrain<IUserGrain>(id).GetVectorAsync()));
+            : TypedResults.Ok(ActorStateDto.From(await grains.Get<IUserGrain>(id).GetVectorAsync()));
 
-    public static async Task<Results<Ok<ActorStateDto>, ValidationProblem>> GetItemStateAsync(string id, IClusterClient cluster) =>
+    public static async Task<Results<Ok<ActorStateDto>, ValidationProblem>> GetItemStateAsync(string id, GrainReferences grains) =>
         InputValidation.CheckId(id) is { } error
             ? ApiProblems.Invalid("id", error)
-            : TypedResults.Ok(ActorStateDto.From(await cluster.GetGrain<IItemGrain>(id).GetVectorAsync()));
+            : TypedResults.Ok(ActorStateDto.From(await grains.Get<IItemGrain>(id).GetVectorAsync()));
 
     public static async Task<Results<Ok<ActorViewDto>, NotFoundProblem, ValidationProblem>> GetUserAsync(
         string id,
-        IClusterClient cluster)
+        GrainReferences grains)
     {
         if (InputValidation.CheckId(id) is { } error)
         {
             return ApiProblems.Invalid("id", error);
         }
 
-        var view = await cluster.GetGrain<IUserGrain>(id).GetViewAsync();
+        var view = await grains.Get<IUserGrain>(id).GetViewAsync();
         return view.Known
             ? TypedResults.Ok(ActorViewDto.From(view))
             : ApiProblems.NotFound("Unknown user.", $"No interaction of user '{id}' has been ingested.");
@@ -61,14 +61,14 @@ public static class ActorsApi
 
     public static async Task<Results<Ok<ActorViewDto>, NotFoundProblem, ValidationProblem>> GetItemAsync(
         string id,
-        IClusterClient cluster)
+        GrainReferences grains)
     {
         if (InputValidation.CheckId(id) is { } error)
         {
             return ApiProblems.Invalid("id", error);
         }
 
-        var view = await cluster.GetGrain<IItemGrain>(id).GetViewAsync();
+        var view = await grains.Get<IItemGrain>(id).GetViewAsync();
         return view.Known
             ? TypedResults.Ok(ActorViewDto.From(view))
             : ApiProblems.NotFound("Unknown item.", $"No interaction with item '{id}' has been ingested.");

@@ -46,16 +46,16 @@ public static class InteractionsApi
     }
 
     public static Task<Results<Ok<InteractionResultDto>, ValidationProblem>> IngestAsync(
-        InteractionDto interaction, IClusterClient cluster, IOptions<GatewayOptions> options, TimeProvider time) =>
-        IngestWithAsync(interaction, options.Value, time, request => cluster.GetGrain<IIngestGrain>(0).IngestAsync(request));
+        InteractionDto interaction, GrainReferences grains, IOptions<GatewayOptions> options, TimeProvider time) =>
+        IngestWithAsync(interaction, options.Value, time, request => grains.Get<IIngestGrain>(0).IngestAsync(request));
 
     public static Task<Results<Ok<InteractionResultDto>, ValidationProblem>> NoOpIngestAsync(
-        InteractionDto interaction, IClusterClient cluster, IOptions<GatewayOptions> options, TimeProvider time) =>
-        IngestWithAsync(interaction, options.Value, time, request => cluster.GetGrain<INoOpIngestGrain>(0).IngestAsync(request));
+        InteractionDto interaction, GrainReferences grains, IOptions<GatewayOptions> options, TimeProvider time) =>
+        IngestWithAsync(interaction, options.Value, time, request => grains.Get<INoOpIngestGrain>(0).IngestAsync(request));
 
     public static async Task<Results<Ok<InteractionResultDto[]>, ValidationProblem>> IngestBatchAsync(
         InteractionDto?[] interactions,
-        IClusterClient cluster,
+        GrainReferences grains,
         IOptions<GatewayOptions> options,
         TimeProvider time)
     {
@@ -78,7 +78,7 @@ public static class InteractionsApi
         }
 
         var requests = interactions.Select(interaction => InputValidation.ToRequest(interaction!, time)).ToArray();
-        var results = await cluster.GetGrain<IIngestGrain>(0).IngestBatchAsync(requests);
+        var results = await grains.Get<IIngestGrain>(0).IngestBatchAsync(requests);
         return TypedResults.Ok(results.Select(InteractionResultDto.From).ToArray());
     }
 

@@ -29,7 +29,7 @@ public static class RecommendationsApi
 
     public static async Task<Results<Ok<RecommendationsDto>, ValidationProblem>> RecommendAsync(
         string id,
-        IClusterClient cluster,
+        GrainReferences grains,
         int k = 10)
     {
         if (InputValidation.CheckId(id) is { } error)
@@ -42,14 +42,14 @@ public static class RecommendationsApi
             return ApiProblems.Invalid("k", $"Must be between 1 and {MaxK}.");
         }
 
-        var view = await cluster.GetGrain<IQueryGrain>(0).RecommendAsync(id, k);
+        var view = await grains.Get<IQueryGrain>(0).RecommendAsync(id, k);
         return TypedResults.Ok(RecommendationsDto.From(view));
     }
 
     public static async Task<Results<Ok<PredictionDto>, ValidationProblem>> PredictAsync(
         string id,
         string itemId,
-        IClusterClient cluster)
+        GrainReferences grains)
     {
         var errors = new Dictionary<string, string[]>();
         if (InputValidation.CheckId(id) is { } userError)
@@ -67,7 +67,7 @@ public static class RecommendationsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var view = await cluster.GetGrain<IQueryGrain>(0).PredictAsync(id, itemId);
+        var view = await grains.Get<IQueryGrain>(0).PredictAsync(id, itemId);
         return TypedResults.Ok(PredictionDto.From(view));
     }
 }

@@ -9,14 +9,14 @@ namespace Drex.Grains.Diagnostics;
 /// <see cref="IngestGrain"/> is.
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class NoOpIngestGrain : Grain, INoOpIngestGrain
+public sealed class NoOpIngestGrain(GrainReferences grains) : Grain, INoOpIngestGrain
 {
     public async Task<InteractionResult> IngestAsync(InteractionRequest request)
     {
         InteractionValidation.Validate(request);
         var update = new ActorUpdate(request.Id, 0, request.ItemId, request.Rating, !string.IsNullOrWhiteSpace(request.Review), [], [], "noop");
-        var user = GrainFactory.GetGrain<INoOpActorGrain>($"user/{request.UserId}").ApplyAsync(update);
-        var item = GrainFactory.GetGrain<INoOpActorGrain>($"item/{request.ItemId}").ApplyAsync(update with { Counterpart = request.UserId });
+        var user = grains.Get<INoOpActorGrain>($"user/{request.UserId}").ApplyAsync(update);
+        var item = grains.Get<INoOpActorGrain>($"item/{request.ItemId}").ApplyAsync(update with { Counterpart = request.UserId });
         await Task.WhenAll(user, item);
         return new InteractionResult(request.Id, null, "noop", Duplicate: false, Sequence: 0);
     }

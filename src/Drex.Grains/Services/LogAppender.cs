@@ -8,7 +8,7 @@ namespace Drex.Grains.Services;
 /// grain then group-commits the batches of all silos). Each caller gets its own sequence numbers once its records are
 /// durable.
 /// </summary>
-public sealed class LogAppender(IGrainFactory grains)
+public sealed class LogAppender(GrainReferences grains)
 {
     private readonly Lock _lock = new();
     private List<(InteractionRequest[] Requests, TaskCompletionSource<long[]> Done)> _waiting = [];
@@ -53,7 +53,7 @@ public sealed class LogAppender(IGrainFactory grains)
 
             try
             {
-                var sequences = await grains.GetGrain<IInteractionLogGrain>(DrexKeys.Log).AppendAsync([.. batch.SelectMany(b => b.Requests)]);
+                var sequences = await grains.Get<IInteractionLogGrain>(DrexKeys.Log).AppendAsync([.. batch.SelectMany(b => b.Requests)]);
                 var offset = 0;
                 foreach (var (requests, done) in batch)
                 {
