@@ -154,7 +154,7 @@ internal sealed class MemoryStatePartitionGrain : Grain, IMemoryStatePartitionGr
 
     private sealed class Stored
     {
-        public required byte[] Block { get; set; }
+        public required byte[] Block { get; init; }
 
         public int Length { get; set; }
 

@@ -15,7 +15,8 @@ public sealed class RegistryState
 
 /// <summary>
 /// The model registry. Publishing downloads and fully validates the bundle on this silo (checksums, graphs,
-/// encoder identity, a warm-up run, a watermark within the interaction log) before it becomes active; a corrupt bundle is refused and nothing changes.
+/// encoder identity, a warm-up run, a watermark within the interaction log) before it becomes active; a bundle that
+/// fails is refused and nothing changes.
 /// Silos pick up the active version by polling (ModelRefreshService); while a version is being validated the poll
 /// names it too, so every silo loads it in parallel with the validation instead of after it, and the item-index
 /// partitions build their rows of it before it becomes active.

@@ -86,20 +86,13 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     public async Task Ingest_RetryOlderThanTheItemsIdWindow_IsStillAppliedOnce()
     {
         // The item sees more interactions after the first than its id window holds; the user sees none.
-        var user = Key("u");
-        var item = Key("i");
-        var request = Request(user, item, 4, null);
-        await Ingest.IngestAsync(request);
-        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
-        foreach (var chunk in later.Chunk(64))
-        {
-            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
-        }
+        var (user, item) = (Key("u"), Key("i"));
+        var (request, _, later) = await IngestThenOutgrowTheItemsWindowAsync(user, item);
 
         var retried = await Ingest.IngestAsync(request);
 
         Assert.True(retried.Duplicate);
-        Assert.Equal(later.Length + 1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+        Assert.Equal(later + 1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
         Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
     }
 
@@ -109,22 +102,15 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         // As above, and every idle activation (the log's among them) is collected before the retry: the log's new
         // activation reads the recent ids back from the durable log, so the retry gets its first sequence number,
         // which the item still holds among its pending interactions.
-        var user = Key("u");
-        var item = Key("i");
-        var request = Request(user, item, 4, null);
-        var first = await Ingest.IngestAsync(request);
-        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
-        foreach (var chunk in later.Chunk(64))
-        {
-            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
-        }
+        var (user, item) = (Key("u"), Key("i"));
+        var (request, first, later) = await IngestThenOutgrowTheItemsWindowAsync(user, item);
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var retried = await Ingest.IngestAsync(request);
 
         Assert.True(retried.Duplicate);
         Assert.Equal(first.Sequence, retried.Sequence);
-        Assert.Equal(later.Length + 1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+        Assert.Equal(later + 1, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
         Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
     }
 
@@ -134,15 +120,8 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         // A model whose watermark covers the interaction drops it from the item's pending interactions when the item
         // moves onto it (its snapshot holds it), and 1,034 later interactions pushed its id out of the item's window:
         // the retry's sequence, at or below the model's watermark, is what tells the item it has it.
-        var user = Key("u");
-        var item = Key("i");
-        var request = Request(user, item, 4, null);
-        var first = await Ingest.IngestAsync(request);
-        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
-        foreach (var chunk in later.Chunk(64))
-        {
-            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
-        }
+        var (user, item) = (Key("u"), Key("i"));
+        var (request, first, later) = await IngestThenOutgrowTheItemsWindowAsync(user, item);
 
         var head = await fixture.Grains.GetGrain<IInteractionLogGrain>(DrexKeys.Log).GetHeadAsync();
         await fixture.PublishAsync(TestBundles.Create(Key("v"), seed: 5, watermark: head));
@@ -152,7 +131,7 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
 
         Assert.True(retried.Duplicate);
         Assert.Equal(first.Sequence, retried.Sequence);
-        Assert.Equal(later.Length + 2, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
+        Assert.Equal(later + 2, (await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync()).Interactions);
         Assert.Equal(1, (await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync()).Interactions);
     }
 
@@ -473,6 +452,23 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
         Assert.Contains($"covers the interaction log up to sequence {head + 1_000}", error.Message);
         Assert.Equal(before!.Version, (await registry.GetCurrentAsync())!.Version);
         Assert.DoesNotContain(await registry.GetVersionsAsync(), v => v.Version == ahead.Version);
+    }
+
+    /// <summary>
+    /// Ingests one rating, then more on its item from other users than the item's id window holds: the first
+    /// interaction, its result and how many came after it.
+    /// </summary>
+    private async Task<(InteractionRequest Request, InteractionResult First, int Later)> IngestThenOutgrowTheItemsWindowAsync(string user, string item)
+    {
+        var request = Request(user, item, 4, null);
+        var first = await Ingest.IngestAsync(request);
+        var later = Enumerable.Range(0, RecentWindow.Capacity + 10).Select(_ => Request(Key("u"), item, 3, null)).ToArray();
+        foreach (var chunk in later.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(Ingest.IngestAsync));
+        }
+
+        return (request, first, later.Length);
     }
 
     private static InteractionInput Input(InteractionRequest r)
