@@ -287,7 +287,11 @@ public abstract class ActorGrain(
                 S.Counterparts.Add(update.Counterpart);
             }
 
-            S.Pending.Add(new PendingInteraction(update.Sequence, update.Rating, update.HasReview));
+            if (S.Pending.Add(new PendingInteraction(update.Sequence, update.Rating, update.HasReview)) is > 0 and var dropped)
+            {
+                metrics.PendingDropped(dropped);
+            }
+
             S.Recent.Add(update.InteractionId);
             results[k] = new(new ActorUpdateResult(UpdateStatus.Applied, previous, S.Bias, S.ModelVersion, null), null);
             applied++;

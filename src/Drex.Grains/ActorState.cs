@@ -63,7 +63,22 @@ public sealed class PendingLog
     /// <summary>Whether <see cref="Packed"/> is in the compact form (false: the first form, or nothing added yet).</summary>
     [Id(3)] public bool Compact { get; set; }
 
-    public void Add(PendingInteraction entry)
+    /// <summary>
+    /// The most bytes the entries may take: past it, <see cref="Add"/> drops the oldest quarter. An actor that no model
+    /// covers for long (the trainer stopped) would otherwise grow until its state no longer fits one storage entity (1
+    /// MB in Azure Table storage), and every later write of it would fail.
+    /// </summary>
+    /// <remarks>
+    /// What dropping costs: the next model replays only what is left, so an interaction dropped and not yet covered by
+    /// that model's watermark is missing from this actor's state until a model covers it; and a retry of it is no
+    /// longer known by its sequence. At 2 bytes an entry the bound holds 262,144 entries, more than the 200,000 recent
+    /// ids the interaction log maps back to their first sequence (<c>InteractionLogGrain.RecentIds</c>), so no retry
+    /// the log still recognises is lost that way while entries stay compact.
+    /// </remarks>
+    public const int MaxBytes = 512 * 1024;
+
+    /// <summary>Adds an entry; returns how many of the oldest were dropped to stay within <see cref="MaxBytes"/> (nearly always 0).</summary>
+    public int Add(PendingInteraction entry)
     {
         if (!Compact)
         {
@@ -72,6 +87,15 @@ public sealed class PendingLog
 
         Append(entry);
         _sequences?.Add(entry.Sequence);
+        if (_length <= MaxBytes)
+        {
+            return 0;
+        }
+
+        var entries = Entries();
+        var dropped = Math.Max(1, entries.Count / 4);
+        Recode(entries.GetRange(dropped, entries.Count - dropped));
+        return dropped;
     }
 
     /// <summary>Whether an entry has this sequence number (an index built on first use, then kept current).</summary>
@@ -476,7 +500,11 @@ public sealed class ActorState
 
         var later = Pending.Entries();
         Pending = new PendingLog();
-        LegacyPending.Concat(later).ToList().ForEach(Pending.Add);
+        foreach (var entry in LegacyPending.Concat(later))
+        {
+            Pending.Add(entry);
+        }
+
         LegacyPending = [];
     }
 

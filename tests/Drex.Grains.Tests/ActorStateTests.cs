@@ -76,7 +76,7 @@ public sealed class ActorStateTests
             new(9, 0.5f, HasReview: false), new(9_000_000_000L, null, HasReview: false), new(0, 3f, HasReview: true),
         ];
         var state = new ActorState();
-        Array.ForEach(entries, state.Pending.Add);
+        Array.ForEach(entries, e => state.Pending.Add(e));
         var services = Services();
 
         var restored = services.GetRequiredService<Serializer>().Deserialize<ActorState>(services.GetRequiredService<Serializer>().SerializeToArray(state))!;
@@ -147,6 +147,34 @@ public sealed class ActorStateTests
         Assert.Equal((5_000 * 2) + 3 + 3 + 5, hot.Packed.Length);
         Assert.Equal(3.3f, hot.Entries()[^1].Rating);
         Assert.Equal(5f, hot.Entries()[9].Rating);
+    }
+
+    [Fact]
+    public void PendingLog_PastItsByteBound_DropsItsOldestQuarter_AndKeepsTheRestInOrder()
+    {
+        // 2 bytes an entry (3 apart, a whole rating): the bound is crossed by entry MaxBytes / 2 + 1.
+        var log = new PendingLog();
+        var added = (PendingLog.MaxBytes / 2) + 1;
+        var drops = Enumerable.Range(1, added).Select(k => log.Add(new PendingInteraction(3L * k, 4f, HasReview: k % 2 == 0))).ToArray();
+        var sequence = 3L * added;
+
+        Assert.All(drops[..^1], d => Assert.Equal(0, d));
+        var dropped = drops[^1];
+        Assert.Equal(added / 4, dropped);
+        Assert.True(log.Packed.Length <= PendingLog.MaxBytes);
+        var entries = log.Entries();
+        Assert.Equal(added - dropped, entries.Count);
+        Assert.Equal(added - dropped, log.Count);
+        Assert.Equal(3L * (dropped + 1), entries[0].Sequence);
+        Assert.Equal(new PendingInteraction(sequence, 4f, HasReview: added % 2 == 0), entries[^1]);
+        Assert.False(log.Contains(3L * dropped));
+        Assert.True(log.Contains(3L * (dropped + 1)));
+
+        // It reads back as stored, and takes further entries without dropping again.
+        var restored = new PendingLog { Packed = log.Packed, Count = log.Count, LastSequence = log.LastSequence, Compact = log.Compact };
+        Assert.Equal(entries, restored.Entries());
+        Assert.Equal(0, restored.Add(new PendingInteraction(sequence + 3, 2f, HasReview: false)));
+        Assert.Equal(sequence + 3, restored.Entries()[^1].Sequence);
     }
 
     [Fact]
