@@ -190,16 +190,7 @@ public sealed class DrexRuntime : IDisposable
         var raw = new float[n];
         for (var k = 0; k < n; k++)
         {
-            var p = users.AsSpan(k * h, h);
-            var q = items.AsSpan(k * h, h);
-            if (head == RatingHead.Dot)
-            {
-                _dotHead.Run(p, q, userBiases.AsSpan(k, 1), itemBiases.AsSpan(k, 1), raw.AsSpan(k, 1));
-            }
-            else
-            {
-                _mlpHead.Run(p, q, raw.AsSpan(k, 1));
-            }
+            raw[k] = Head(head, users.AsSpan(k * h, h), items.AsSpan(k * h, h), userBiases[k], itemBiases[k]);
         }
 
         return raw;
@@ -215,8 +206,20 @@ public sealed class DrexRuntime : IDisposable
             throw new ArgumentException($"A prediction needs two states of {h}; got {user.Length} and {item.Length}.");
         }
 
+        return Settings.Clamp(Head(Settings.Head, user, item, userBias, itemBias));
+    }
+
+    public void Dispose()
+    {
+        _encoder.Dispose();
+        _run.Dispose();
+    }
+
+    /// <summary>One head's output before clamping (the MLP head takes no biases).</summary>
+    private float Head(RatingHead head, ReadOnlySpan<float> user, ReadOnlySpan<float> item, float userBias, float itemBias)
+    {
         Span<float> rating = stackalloc float[1];
-        if (Settings.Head == RatingHead.Dot)
+        if (head == RatingHead.Dot)
         {
             _dotHead.Run(user, item, [userBias], [itemBias], rating);
         }
@@ -225,13 +228,7 @@ public sealed class DrexRuntime : IDisposable
             _mlpHead.Run(user, item, rating);
         }
 
-        return Settings.Clamp(rating[0]);
-    }
-
-    public void Dispose()
-    {
-        _encoder.Dispose();
-        _run.Dispose();
+        return rating[0];
     }
 
     private float[] Step(RowGraph cell, float[] feature, float[] state)
