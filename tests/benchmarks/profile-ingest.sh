@@ -6,7 +6,10 @@
 # gc-verbose trace of the silo instead (10 s): its collections (pauses, promoted bytes) and its sampled allocations by
 # type and site (the load tool's gc-report). Needs dotnet-trace (dotnet tool install -g dotnet-trace).
 # PREWARM=seconds first runs the same load that long, unmeasured (a silo past its first minute: JIT, activations).
-# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure PROFILE=cpu|gc PREWARM=0 OUT=dir)
+# TRACE=gateway traces the gateway instead of the silo; with STORAGE=azure, AZURITE_PROFILE=1 also writes a V8 CPU profile
+# of Azurite over the whole run and prints its top functions (tests/benchmarks/node-profile.py).
+# Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure PROFILE=cpu|gc
+#        TRACE=silo|gateway PREWARM=0 AZURITE_PROFILE= OUT=dir)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -16,11 +19,14 @@ PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
 RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}; STORAGE=${STORAGE:-folder}; PROFILE=${PROFILE:-cpu}
 case "$PROFILE" in cpu|gc) ;; *) echo "PROFILE must be cpu or gc, not '$PROFILE'" >&2; exit 2 ;; esac
+TRACE=${TRACE:-silo}
+case "$TRACE" in silo|gateway) ;; *) echo "TRACE must be silo or gateway, not '$TRACE'" >&2; exit 2 ;; esac
 start_report profile
 
 case "$STORAGE" in
   folder) use_storage folder bench-prof ;;
-  azure) start_azurite; use_storage azure bench-prof ;;
+  azure) [ -z "${AZURITE_PROFILE:-}" ] || export AZURITE_CPU_PROFILE_DIR="$out/azurite-profile"
+         start_azurite; use_storage azure bench-prof ;;
   *) echo "STORAGE must be folder or azure, not '$STORAGE'" >&2; exit 2 ;;
 esac
 silo_port=$(free_port); gw_port=$(free_port); http_port=$(free_port); port=$(free_port)
@@ -34,7 +40,7 @@ if [ "${PREWARM:-0}" -gt 0 ]; then
   load run --gateway "$gateway" --rate "$RATE" --duration "$PREWARM" --warmup 0 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 --no-check \
     --label "prewarm/$RATE" >/dev/null 2>&1 || true
 fi
-log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; silo traced ($PROFILE) from 12 s"
+log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; $TRACE traced ($PROFILE) from 12 s"
 load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 \
   --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
 load_pid=$!
@@ -43,18 +49,24 @@ case "$PROFILE" in
   gc) trace=(--profile gc-verbose --duration 00:00:00:10) ;;
   cpu) trace=(--profile dotnet-sampled-thread-time --duration 00:00:00:20) ;;
 esac
-dotnet-trace collect -p "$silo_pid_0" "${trace[@]}" -o "$work/silo.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
+traced_pid=$([ "$TRACE" = gateway ] && echo "${pids[0]}" || echo "$silo_pid_0")
+dotnet-trace collect -p "$traced_pid" "${trace[@]}" -o "$work/$TRACE.nettrace" </dev/null >"$work/trace.out" 2>&1 || { log "trace failed"; tail -5 "$work/trace.out"; }
 wait "$load_pid" || true
 grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
 if [ "$PROFILE" = gc ]; then
-  log ""; log "-- the silo's collections and allocations over 10 s from 12 s"
-  load gc-report "$work/silo.nettrace" --top 20 | cut -c1-260 | tee -a "$summary"
+  log ""; log "-- the $TRACE's collections and allocations over 10 s from 12 s"
+  load gc-report "$work/$TRACE.nettrace" --top 20 | cut -c1-260 | tee -a "$summary"
   exit 0
 fi
 log ""; log "-- top methods by exclusive samples (stacks of every thread, ~100 Hz: waiting threads included)"
-dotnet-trace report "$work/silo.nettrace" topN -n 30 2>&1 | cut -c1-220 | tee -a "$summary" || true
+dotnet-trace report "$work/$TRACE.nettrace" topN -n 30 2>&1 | cut -c1-220 | tee -a "$summary" || true
 log ""; log "-- top methods by inclusive samples"
-dotnet-trace report "$work/silo.nettrace" topN -n 60 --inclusive 2>&1 | cut -c1-220 | tee -a "$summary" || true
+dotnet-trace report "$work/$TRACE.nettrace" topN -n 60 --inclusive 2>&1 | cut -c1-220 | tee -a "$summary" || true
 log ""; log "-- running stacks only (waits dropped; cpu-profile.py)"
-dotnet-trace convert --format speedscope -o "$work/silo" "$work/silo.nettrace" >/dev/null 2>&1 \
-  && python3 "$root/tests/benchmarks/cpu-profile.py" "$work/silo.speedscope.json" 60 | cut -c1-220 | tee -a "$summary" || log "conversion failed"
+dotnet-trace convert --format speedscope -o "$work/$TRACE" "$work/$TRACE.nettrace" >/dev/null 2>&1 \
+  && python3 "$root/tests/benchmarks/cpu-profile.py" "$work/$TRACE.speedscope.json" 60 | cut -c1-220 | tee -a "$summary" || log "conversion failed"
+if [ -n "${AZURITE_CPU_PROFILE_DIR:-}" ]; then
+  stop_all
+  log ""; log "-- Azurite's CPU profile over the whole run (start, model publish, load)"
+  python3 "$root/tests/benchmarks/node-profile.py" "$AZURITE_CPU_PROFILE_DIR"/*.cpuprofile 30 40 | cut -c1-220 | tee -a "$summary"
+fi
