@@ -73,6 +73,13 @@ public interface IItemGrain : IGrainWithStringKey
     /// <summary>Records the error of a prediction made before one of this item's updates (prequential MAE).</summary>
     [OneWay]
     Task RecordPredictionAsync(string interactionId, float prediction, float? absoluteError);
+
+    /// <summary>
+    /// What the item index needs to catch up with this item under a model version: its durable state and profile,
+    /// after its silo catches up with the registry if it serves an older version. Null when the item has no stored
+    /// state (the model's snapshot row is then its state) or its silo serves another version.
+    /// </summary>
+    Task<ActorReading?> ReadForIndexAsync(string modelVersion);
 }
 
 /// <summary>One partition of the in-memory index of item states used for top-k scoring.</summary>
@@ -90,6 +97,13 @@ public interface IItemIndexGrain : IGrainWithIntegerKey
 
     /// <summary>Items in this partition.</summary>
     Task<int> CountAsync();
+
+    /// <summary>
+    /// Completes when this partition's rows of the version have caught up with every item the interaction log shows
+    /// updated after the version's watermark (rows built from the snapshot lack those updates until then); returns how
+    /// many items it read. Queries do not wait for it.
+    /// </summary>
+    Task<int> CatchUpAsync(string modelVersion);
 
     /// <summary>
     /// Builds this partition's rows of a model version before it is served (the registry asks while it validates a

@@ -75,6 +75,29 @@ public abstract class ActorGrain(
     }
 
     /// <summary>
+    /// The durable state and view under <paramref name="modelVersion"/>, after this silo catches up with the registry
+    /// when it serves another version; null when the actor was never stored (its state is the model's) or the silo
+    /// still serves another version.
+    /// </summary>
+    protected async Task<ActorReading?> ReadStoredAsync(string modelVersion)
+    {
+        if (models.Current?.Version != modelVersion)
+        {
+            await models.RefreshAsync();
+        }
+
+        if ((await models.GetCurrentAsync()).Version != modelVersion)
+        {
+            return null;
+        }
+
+        await CurrentAsync();
+        // The newest durable state, read in the same turn as the check: never an older one than an update sent since.
+        var d = _durable;
+        return state.RecordExists && d.ModelVersion == modelVersion ? new(VectorOf(d), ViewOf(d)) : null;
+    }
+
+    /// <summary>
     /// Records the prediction made before an update (kept for idempotent retries) and its error. Kept in memory and
     /// persisted with the actor's next write, or when the actor is collected for being idle: a live statistic, not an
     /// acknowledged fact (a silo that dies loses those recorded since its actors' last writes).

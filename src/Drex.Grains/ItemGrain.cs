@@ -16,6 +16,8 @@ public sealed class ItemGrain(
 
     protected override bool IsUser => false;
 
+    public Task<ActorReading?> ReadForIndexAsync(string modelVersion) => ReadStoredAsync(modelVersion);
+
     protected override Task OnUpdatedAsync(Durable current, LoadedModel model)
     {
         var keywords = ReferenceEquals(current.Keywords, _indexedKeywords) ? null : current.Keywords;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Drex.Contracts;
 using Drex.Grains.Services;
 using Drex.Model.Bundle;
+using Drex.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -14,17 +15,32 @@ namespace Drex.Grains;
 /// served, when the registry asks while it validates a publish, or else on the first call under it; item grains keep
 /// them current after every durable update. Volatile by design: it is rebuilt from the snapshot and the items'
 /// updates. Kept alive while its silo runs, so an idle spell does not drop the updates it holds.
+/// <para>
+/// Rows built from a snapshot lack what items learnt after the model's watermark: on a swap, items whose silos have
+/// not touched them since, and after this partition is rebuilt elsewhere (its silo stopped), every item updated since
+/// the model was trained, and items new since then are missing altogether. So when it starts serving a version, the
+/// partition catches up in the background: it reads the interaction log after the version's watermark and asks each
+/// of its items named there for its durable state (<see cref="IItemGrain.ReadForIndexAsync"/>). An update that
+/// arrives meanwhile is newer than what the catch-up would write, so it wins.
+/// </para>
 /// Spread over the silos (<see cref="SpreadPlacement"/>): a large model's partitions are scanned in parallel.
 /// </summary>
 [Reentrant, KeepAlive, SpreadPlacement]
-public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGrain> logger) : Grain, IItemIndexGrain
+public sealed partial class ItemIndexGrain(ModelHost models, IInteractionLogStore log, GrainReferences grains, ILogger<ItemIndexGrain> logger)
+    : Grain, IItemIndexGrain
 {
+    /// <summary>Items a catch-up reads at once.</summary>
+    private const int CatchUpConcurrency = 64;
+
     // Profiles sent by item grains, by slot; a slot without one explains with its snapshot profile (or none, for a new item).
     private Dictionary<int, Keyword[]> _sentKeywords = [];
     private ItemMatrix? _rows;
     private string _version = "";
     // The rows being built (or built) for a version this partition does not serve yet, and the updates they took.
     private Prepared? _next;
+    // The served version's catch-up with the log (completed when none ran), and the items updated while it runs.
+    private Task<int> _catchUp = Task.FromResult(0);
+    private HashSet<string>? _updatedDuringCatchUp;
 
     public async Task UpsertAsync(ActorVector item, Keyword[]? keywords)
     {
@@ -46,6 +62,11 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
         if (keywords is not null)
         {
             sent![slot] = keywords;
+        }
+
+        if (ReferenceEquals(rows, _rows))
+        {
+            _updatedDuringCatchUp?.Add(item.Id);
         }
     }
 
@@ -85,6 +106,12 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
     }
 
     public Task<int> CountAsync() => Task.FromResult(_rows?.Count ?? 0);
+
+    public async Task<int> CatchUpAsync(string modelVersion)
+    {
+        await EnsureVersionAsync(modelVersion);
+        return modelVersion == _version ? await _catchUp : 0;
+    }
 
     private ScoredItem Scored(int slot, float score) => new(_rows!.Id(slot), score, KeywordsOf(slot));
 
@@ -131,6 +158,82 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
             _sentKeywords = next.Keywords;
             _version = current.Version;
             _next = null;
+            _catchUp = CatchUpWithLogAsync(current, rows);
+        }
+    }
+
+    /// <summary>
+    /// Brings the rows of the served version up to date with the items the log shows updated after its watermark;
+    /// returns how many were read. Runs alongside queries and updates; a failure leaves those rows as they were and is
+    /// logged (their items' next updates refresh them).
+    /// </summary>
+    private async Task<int> CatchUpWithLogAsync(LoadedModel model, ItemMatrix rows)
+    {
+        var watch = Stopwatch.StartNew();
+        var index = (int)this.GetPrimaryKeyLong();
+        var count = model.IndexPartitions.Count;
+        var updated = _updatedDuringCatchUp = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            var items = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var record in log.ReadAsync(model.Watermark))
+            {
+                if (ItemPartition.Of(record.Interaction.ItemId, count) == index)
+                {
+                    items.Add(record.Interaction.ItemId);
+                }
+            }
+
+            var (failed, firstFailure) = (0, (Exception?)null);
+            foreach (var chunk in items.Chunk(CatchUpConcurrency))
+            {
+                var readings = await Task.WhenAll(chunk.Select(async id =>
+                {
+                    try
+                    {
+                        return await grains.Get<IItemGrain>(id).ReadForIndexAsync(model.Version);
+                    }
+                    catch (Exception e)
+                    {
+                        // One item's silo failing does not stop the others' catch-up; that item's next update refreshes its row.
+                        (failed, firstFailure) = (failed + 1, firstFailure ?? e);
+                        return null;
+                    }
+                }));
+                if (!ReferenceEquals(rows, _rows))
+                {
+                    return 0; // another version is served now; it catches up on its own
+                }
+
+                foreach (var reading in readings)
+                {
+                    if (reading is { Vector: var vector, View: var view } && !updated.Contains(vector.Id))
+                    {
+                        _sentKeywords[rows.Set(vector.Id, vector.State, vector.Bias)] = view.Keywords;
+                    }
+                }
+            }
+
+            if (firstFailure is not null)
+            {
+                LogCatchUpIncomplete(firstFailure, index, failed, items.Count, model.Version);
+            }
+
+            LogCaughtUp(index, items.Count - failed, model.Version, watch.ElapsedMilliseconds);
+            return items.Count - failed;
+        }
+        catch (Exception e)
+        {
+            // A background task: whatever the log store throws is logged here, never lost unobserved.
+            LogCatchUpFailed(e, index, model.Version);
+            return 0;
+        }
+        finally
+        {
+            if (ReferenceEquals(_updatedDuringCatchUp, updated))
+            {
+                _updatedDuringCatchUp = null;
+            }
         }
     }
 
@@ -164,4 +267,13 @@ public sealed partial class ItemIndexGrain(ModelHost models, ILogger<ItemIndexGr
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Item index partition {Partition} built its {Items} items of model {Version} in {Ms} ms")]
     private partial void LogLoaded(int partition, int items, string version, long ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Item index partition {Partition} caught up with {Items} items updated after the watermark of model {Version} in {Ms} ms")]
+    private partial void LogCaughtUp(int partition, int items, string version, long ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Item index partition {Partition} could not read the interaction log to catch up under model {Version}; its items' next updates refresh their rows")]
+    private partial void LogCatchUpFailed(Exception exception, int partition, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Item index partition {Partition} could not read {Failed} of {Items} items to catch up under model {Version}; their next updates refresh their rows")]
+    private partial void LogCatchUpIncomplete(Exception exception, int partition, int failed, int items, string version);
 }
