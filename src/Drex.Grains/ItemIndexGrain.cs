@@ -20,8 +20,8 @@ namespace Drex.Grains;
 /// not touched them since, and after this partition is rebuilt elsewhere (its silo stopped), every item updated since
 /// the model was trained, and items new since then are missing altogether. So when it starts serving a version, the
 /// partition catches up in the background: it reads the interaction log after the version's watermark and asks each
-/// of its items named there for its durable state (<see cref="IItemGrain.ReadForIndexAsync"/>). An update that
-/// arrives meanwhile is newer than what the catch-up would write, so it wins.
+/// of its items named there for its durable state and profile (<see cref="IItemGrain.ReadForIndexAsync"/>). An update
+/// that arrives meanwhile is at least as new as what the catch-up reads, so its state wins.
 /// </para>
 /// Spread over the silos (<see cref="SpreadPlacement"/>): a large model's partitions are scanned in parallel.
 /// </summary>
@@ -207,9 +207,20 @@ public sealed partial class ItemIndexGrain(ModelHost models, IInteractionLogStor
 
                 foreach (var reading in readings)
                 {
-                    if (reading is { Vector: var vector, View: var view } && !updated.Contains(vector.Id))
+                    if (reading is not { Vector: var vector, View: var view })
+                    {
+                        continue;
+                    }
+
+                    if (!updated.Contains(vector.Id))
                     {
                         _sentKeywords[rows.Set(vector.Id, vector.State, vector.Bias)] = view.Keywords;
+                    }
+                    else if (rows.SlotOf(vector.Id) is var slot and >= 0)
+                    {
+                        // Its update's state stands. So does its profile, unless the update came without one (unchanged
+                        // since the item last sent it, perhaps to this partition's previous activation).
+                        _sentKeywords.TryAdd(slot, view.Keywords);
                     }
                 }
             }
