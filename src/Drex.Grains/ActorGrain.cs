@@ -3,6 +3,8 @@ using Drex.Grains.Services;
 using Drex.Model.Keywords;
 using Drex.Model.Runtime;
 using Drex.Model.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Drex.Grains;
 
@@ -18,9 +20,10 @@ namespace Drex.Grains;
 /// </para>
 /// </summary>
 public abstract class ActorGrain(
-    IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews, DrexMetrics metrics)
+    string stateName, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews, DrexMetrics metrics)
     : Grain
 {
+    private ActorStorage _storage = null!;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<(ActorUpdate Update, TaskCompletionSource<ActorUpdateResult> Done)> _queue = [];
     private bool _flushing;
@@ -28,7 +31,7 @@ public abstract class ActorGrain(
     private Exception? _failedWrite;
     private Durable _durable = null!;
 
-    protected ActorState S => state.State;
+    protected ActorState S => _storage.State;
 
     protected string Id => this.GetPrimaryKeyString();
 
@@ -38,11 +41,12 @@ public abstract class ActorGrain(
     /// <summary>What reads answer from: the actor as of its last durable write (or as derived from the model).</summary>
     protected sealed record Durable(string ModelVersion, float[] State, float Bias, int Interactions, int Ratings, Keyword[] Keywords);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _storage = new ActorStorage(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Actors), stateName, this.GetGrainId());
+        await _storage.ReadAsync();
         S.MigrateLegacy();
         _durable = Snapshot();
-        return Task.CompletedTask;
     }
 
     public Task<ActorUpdateResult> ApplyAsync(ActorUpdate update)
@@ -94,7 +98,7 @@ public abstract class ActorGrain(
         await CurrentAsync();
         // The newest durable state, read in the same turn as the check: never an older one than an update sent since.
         var d = _durable;
-        return state.RecordExists && d.ModelVersion == modelVersion ? new(VectorOf(d), ViewOf(d)) : null;
+        return _storage.RecordExists && d.ModelVersion == modelVersion ? new(VectorOf(d), ViewOf(d)) : null;
     }
 
     /// <summary>
@@ -122,7 +126,7 @@ public abstract class ActorGrain(
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason.ReasonCode != DeactivationReasonCode.ActivationIdle || !_recordedSinceWrite || !state.RecordExists)
+        if (reason.ReasonCode != DeactivationReasonCode.ActivationIdle || !_recordedSinceWrite || !_storage.RecordExists)
         {
             return;
         }
@@ -165,13 +169,13 @@ public abstract class ActorGrain(
             {
                 await RebaseAsync(model);
                 // A read of an actor nobody has written to creates no storage row: its state derives from the model.
-                if (state.RecordExists)
+                if (_storage.RecordExists)
                 {
                     await WriteAsync();
                 }
 
                 _durable = Snapshot();
-                if (state.RecordExists)
+                if (_storage.RecordExists)
                 {
                     await OnUpdatedAsync(_durable, model);
                 }
@@ -340,7 +344,7 @@ public abstract class ActorGrain(
     {
         try
         {
-            await state.WriteStateAsync();
+            await _storage.WriteAsync();
             _recordedSinceWrite = false;
         }
         catch (Exception e)

@@ -7,9 +7,9 @@ namespace Drex.Grains;
 /// <summary>An item: DReX state and keyword profile; every durable change refreshes its partition of the item index.</summary>
 [Reentrant]
 public sealed class ItemGrain(
-    [PersistentState("item", GrainStorage.Actors)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
+    ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
     GrainReferences grains, DrexMetrics metrics)
-    : ActorGrain(state, models, encoder, reviews, metrics), IItemGrain
+    : ActorGrain("item", models, encoder, reviews, metrics), IItemGrain
 {
     /// <summary>The keyword profile this activation last sent to the index: a profile is sent again only when it changed.</summary>
     private Keyword[]? _indexedKeywords;

@@ -7,9 +7,9 @@ namespace Drex.Grains;
 /// <summary>A user: DReX state, keyword profile, the items it interacted with, and its live prediction error.</summary>
 [Reentrant]
 public sealed class UserGrain(
-    [PersistentState("user", GrainStorage.Actors)] IPersistentState<ActorState> state, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
+    ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
     DrexMetrics metrics)
-    : ActorGrain(state, models, encoder, reviews, metrics), IUserGrain
+    : ActorGrain("user", models, encoder, reviews, metrics), IUserGrain
 {
     protected override bool IsUser => true;
 

@@ -6,10 +6,11 @@
 # gc-verbose trace of the silo instead (10 s): its collections (pauses, promoted bytes) and its sampled allocations by
 # type and site (the load tool's gc-report). Needs dotnet-trace (dotnet tool install -g dotnet-trace).
 # PREWARM=seconds first runs the same load that long, unmeasured (a silo past its first minute: JIT, activations).
-# TRACE=gateway traces the gateway instead of the silo; with STORAGE=azure, AZURITE_PROFILE=1 also writes a V8 CPU profile
+# TRACE=gateway traces the gateway instead of the silo; TRACE_FROM=seconds into the load when tracing starts (12:
+# past the activations of the first seconds; 0 to see them); with STORAGE=azure, AZURITE_PROFILE=1 also writes a V8 CPU profile
 # of Azurite over the whole run and prints its top functions (tests/benchmarks/node-profile.py).
 # Usage: tests/benchmarks/profile-ingest.sh   (env: RATE=500 ZIPF=1.0 MIX=rating=1 STORAGE=folder|azure PROFILE=cpu|gc
-#        TRACE=silo|gateway PREWARM=0 AZURITE_PROFILE= OUT=dir)
+#        TRACE=silo|gateway TRACE_FROM=12 PREWARM=0 AZURITE_PROFILE= OUT=dir)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -19,7 +20,7 @@ PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || { echo "needs dotnet-trace: dotnet tool install -g dotnet-trace" >&2; exit 1; }
 RATE=${RATE:-500}; ZIPF=${ZIPF:-1.0}; MIX=${MIX:-rating=1}; STORAGE=${STORAGE:-folder}; PROFILE=${PROFILE:-cpu}
 case "$PROFILE" in cpu|gc) ;; *) echo "PROFILE must be cpu or gc, not '$PROFILE'" >&2; exit 2 ;; esac
-TRACE=${TRACE:-silo}
+TRACE=${TRACE:-silo}; TRACE_FROM=${TRACE_FROM:-12}
 case "$TRACE" in silo|gateway) ;; *) echo "TRACE must be silo or gateway, not '$TRACE'" >&2; exit 2 ;; esac
 start_report profile
 
@@ -40,11 +41,11 @@ if [ "${PREWARM:-0}" -gt 0 ]; then
   load run --gateway "$gateway" --rate "$RATE" --duration "$PREWARM" --warmup 0 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 --no-check \
     --label "prewarm/$RATE" >/dev/null 2>&1 || true
 fi
-log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; $TRACE traced ($PROFILE) from 12 s"
+log ""; log "-- $RATE/s $MIX, zipf $ZIPF, 40 s; $TRACE traced ($PROFILE) from ${TRACE_FROM} s"
 load run --gateway "$gateway" --rate "$RATE" --duration 30 --warmup 10 --mix "$MIX" --zipf "$ZIPF" --max-inflight 1024 \
   --label "profile/$RATE" --json "$out/load.json" > "$work/load.out" 2>&1 &
 load_pid=$!
-sleep 12
+sleep "$TRACE_FROM"
 case "$PROFILE" in
   gc) trace=(--profile gc-verbose --duration 00:00:00:10) ;;
   cpu) trace=(--profile dotnet-sampled-thread-time --duration 00:00:00:20) ;;
@@ -54,7 +55,7 @@ dotnet-trace collect -p "$traced_pid" "${trace[@]}" -o "$work/$TRACE.nettrace" <
 wait "$load_pid" || true
 grep -v '^JSON' "$work/load.out" | grep -v "t=  " | tee -a "$summary"
 if [ "$PROFILE" = gc ]; then
-  log ""; log "-- the $TRACE's collections and allocations over 10 s from 12 s"
+  log ""; log "-- the $TRACE's collections and allocations over 10 s from ${TRACE_FROM} s"
   load gc-report "$work/$TRACE.nettrace" --top 20 | cut -c1-260 | tee -a "$summary"
   exit 0
 fi

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Who waits for contended locks, from a dotnet-trace thread-time sample converted to speedscope JSON.
+
+Sums the time of every stack that runs in Monitor.Enter's slow path or Lock.TryEnterSlow (spinning or blocked) by
+the frames that called it, innermost first, and prints the top callers as shares of that time.
+
+usage: lock-callers.py TRACE.speedscope.json [TOP] [DEPTH]
+"""
+import collections
+import json
+import sys
+
+LOCKS = ("Monitor.Enter_Slowpath", "Lock.TryEnterSlow")
+
+
+def stacks(doc):
+    for profile in doc["profiles"]:
+        if profile["type"] == "sampled":
+            yield from zip(profile["samples"], profile["weights"])
+            continue
+        stack, last = [], None
+        for e in profile["events"]:
+            if last is not None and stack:
+                yield list(stack), e["at"] - last
+            last = e["at"]
+            if e["type"] == "O":
+                stack.append(e["frame"])
+            elif stack:
+                stack.pop()
+
+
+def main():
+    doc = json.load(open(sys.argv[1]))
+    top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    depth = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+    frames = [f["name"].split("!")[-1] for f in doc["shared"]["frames"]]
+    callers, total = collections.Counter(), 0.0
+    for stack, weight in stacks(doc):
+        names = [frames[i] for i in stack]
+        at = next((k for k, name in enumerate(names) if any(lock in name for lock in LOCKS)), None)
+        if at is None:
+            continue
+        total += weight
+        callers[" <- ".join(name[:100] for name in reversed(names[max(0, at - depth):at]))] += weight
+    print(f"time in contended locks: {total / 1000:.1f} s of thread time")
+    for chain, weight in callers.most_common(top):
+        print(f"{weight / max(total, 1e-9):6.1%}  {chain}")
+
+
+if __name__ == "__main__":
+    main()
