@@ -75,13 +75,13 @@ public sealed class MemoryGrainStateStorageTests(ClusterFixture fixture)
         var partition = fixture.Grains.GetGrain<IMemoryStatePartitionGrain>(3);
         var key = Guid.NewGuid().ToString("N");
         byte[] Bytes(int length, int seed) => [.. Enumerable.Range(0, length).Select(k => (byte)(k * 7 + seed))];
-        var first = await partition.WriteAsync(key, new StoredGrainState(Bytes(300, 1), null));
+        var first = (await partition.WriteAsync([key], [new StoredGrainState(Bytes(300, 1), null)])).Single();
         var earlier = await partition.ReadAsync(key);
 
         var eTag = first.ETag;
         foreach (var (length, seed) in new[] { (2, 2), (0, 3), (5, 4), (2_000, 5), (299, 6) })
         {
-            var written = await partition.WriteAsync(key, new StoredGrainState(Bytes(length, seed), eTag));
+            var written = (await partition.WriteAsync([key], [new StoredGrainState(Bytes(length, seed), eTag)])).Single();
             Assert.True(written.Accepted);
             eTag = written.ETag;
 
@@ -91,6 +91,49 @@ public sealed class MemoryGrainStateStorageTests(ClusterFixture fixture)
         }
 
         Assert.Equal(Bytes(300, 1), earlier!.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task Partition_ABatchOfWrites_ChecksEachETagOnItsOwn_InOrder()
+    {
+        var partition = fixture.Grains.GetGrain<IMemoryStatePartitionGrain>(5);
+        var (kept, refused) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+        var stored = (await partition.WriteAsync([refused], [new StoredGrainState(new byte[] { 1 }, null)])).Single();
+
+        var checks = await partition.WriteAsync(
+            [kept, refused, kept],
+            [new StoredGrainState(new byte[] { 2 }, null), new StoredGrainState(new byte[] { 3 }, "stale"), new StoredGrainState(new byte[] { 4 }, null)]);
+
+        Assert.True(checks[0].Accepted);
+        Assert.Equal(new ETagCheck(false, stored.ETag), checks[1]);
+        Assert.False(checks[2].Accepted); // in order: the first write of the key stored an ETag the third did not name
+        Assert.Equal(checks[0].ETag, checks[2].ETag);
+        Assert.Equal([2], (await partition.ReadAsync(kept))!.Data.ToArray());
+        Assert.Equal([1], (await partition.ReadAsync(refused))!.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task ConcurrentWrites_ThroughEitherSilo_EachGetTheirOwnOutcome()
+    {
+        // Writes that wait while their partition's call is in flight share the next call; each keeps its ETag check.
+        var ids = Enumerable.Range(0, 400).Select(_ => Grain()).ToArray();
+        var states = ids.Select((_, k) => new GrainState<ActorState>(new ActorState { ModelVersion = $"v{k}" })).ToArray();
+        await Task.WhenAll(ids.Select((id, k) => Storage(k % 2).WriteStateAsync(State, id, states[k])));
+        var stale = new GrainState<ActorState>(new ActorState { ModelVersion = "stale" }) { ETag = "stale" };
+
+        var outcomes = await Task.WhenAll(ids.Select((id, k) => k % 10 == 0
+            ? CaptureAsync(Storage(0).WriteStateAsync(State, id, stale))
+            : CaptureAsync(Storage(1).WriteStateAsync(State, id, states[k]))));
+
+        Assert.All(outcomes.Where((_, k) => k % 10 == 0), e => Assert.IsType<InconsistentStateException>(e));
+        Assert.All(outcomes.Where((_, k) => k % 10 != 0), Assert.Null);
+        for (var k = 0; k < ids.Length; k++)
+        {
+            var read = new GrainState<ActorState>(new ActorState());
+            await Storage(k % 2).ReadStateAsync(State, ids[k], read);
+            Assert.Equal($"v{k}", read.State!.ModelVersion);
+            Assert.Equal(states[k].ETag, read.ETag);
+        }
     }
 
     [Fact]
@@ -106,6 +149,19 @@ public sealed class MemoryGrainStateStorageTests(ClusterFixture fixture)
         Assert.False(read.RecordExists);
         await Storage(0).ReadStateAsync("other", id, read);
         Assert.False(read.RecordExists);
+    }
+
+    private static async Task<Exception?> CaptureAsync(Task write)
+    {
+        try
+        {
+            await write;
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
     }
 
     private IGrainStorage Storage(int silo) =>
