@@ -10,8 +10,8 @@ namespace Drex.Grains;
 /// <remarks>
 /// Why: Orleans 10's state bridge queues every read and write behind a lock of its own and a forced yield to the
 /// activation's scheduler, which the actor's ordering makes redundant. In a silo profile of the first seconds of
-/// 3,000 interactions/s over fresh actors, threads spinning for that lock took 22-24% of the silo's running samples
-/// (tests/benchmarks/results/storage-bridge/), and it was most of the contended locking of the steady state.
+/// 3,000 interactions/s over fresh actors, contended locks took 22-24% of the silo's running samples, 45% of that
+/// spent spinning for the bridge's lock (tests/benchmarks/results/storage-bridge/).
 /// </remarks>
 public sealed class ActorStorage(IGrainStorage storage, string stateName, GrainId grainId)
 {
