@@ -96,7 +96,7 @@ public abstract class ActorGrain(
         }
 
         await CurrentAsync();
-        // The newest durable state, read in the same turn as the check: never an older one than an update sent since.
+        // The newest durable state, taken in this turn: at least as new as any update already sent to the index.
         var d = _durable;
         return _storage.RecordExists && d.ModelVersion == modelVersion ? new(VectorOf(d), ViewOf(d)) : null;
     }

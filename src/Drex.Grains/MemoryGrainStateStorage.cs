@@ -26,10 +26,7 @@ public sealed class MemoryGrainStateStorage(string name, IGrainFactory grains, I
     /// <summary>Partition grains the states are spread over.</summary>
     public const int Partitions = 16;
 
-    private readonly IMemoryStatePartitionGrain[] _partitions =
-        [.. Enumerable.Range(0, Partitions).Select(n => grains.GetGrain<IMemoryStatePartitionGrain>(n))];
-
-    private readonly PartitionWriter[] _writers =
+    private readonly PartitionWriter[] _partitions =
         [.. Enumerable.Range(0, Partitions).Select(n => new PartitionWriter(grains.GetGrain<IMemoryStatePartitionGrain>(n)))];
 
     /// <inheritdoc />
@@ -53,7 +50,7 @@ public sealed class MemoryGrainStateStorage(string name, IGrainFactory grains, I
     {
         var key = Key(stateName, grainId);
         var data = serializer.Serialize(grainState.State).ToMemory();
-        var result = await _writers[IndexOf(key)].WriteAsync(key, new StoredGrainState(data, grainState.ETag));
+        var result = await _partitions[IndexOf(key)].WriteAsync(key, new StoredGrainState(data, grainState.ETag));
         grainState.ETag = Accepted(result, "write", key, grainState.ETag);
         grainState.RecordExists = true;
     }
@@ -76,13 +73,16 @@ public sealed class MemoryGrainStateStorage(string name, IGrainFactory grains, I
         : throw new InconsistentStateException(
             $"Memory grain storage: {operation} of '{key}' expected ETag '{expected}', but another write stored '{check.ETag}'.", check.ETag, expected);
 
-    private IMemoryStatePartitionGrain PartitionOf(string key) => _partitions[IndexOf(key)];
+    private IMemoryStatePartitionGrain PartitionOf(string key) => _partitions[IndexOf(key)].Partition;
 
     private static int IndexOf(string key) => (int)(XxHash32.HashToUInt32(MemoryMarshal.AsBytes(key.AsSpan())) % Partitions);
 
     /// <summary>One partition's writes: one call in flight, and the writes that wait for it go out together next.</summary>
     private sealed class PartitionWriter(IMemoryStatePartitionGrain partition)
     {
+        /// <summary>The partition grain (reads and clears call it directly).</summary>
+        public IMemoryStatePartitionGrain Partition => partition;
+
         private readonly Lock _lock = new();
         private List<(string Key, StoredGrainState State, TaskCompletionSource<ETagCheck> Done)> _waiting = [];
         private bool _draining;

@@ -2,7 +2,8 @@
 # Where the silo's CPU goes under rating-only ingestion: one silo (grain state in memory, or in Azurite with
 # STORAGE=azure), the gateway, a demo model,
 # an open-model load (Zipf users and items) and a dotnet-trace thread-time sample of the silo in the middle of it; prints the
-# top methods by exclusive and by inclusive time, then the running stacks only (cpu-profile.py). With PROFILE=gc, a
+# top methods by exclusive and by inclusive time, then the running stacks only (cpu-profile.py) and the callers of
+# contended locks (lock-callers.py). With PROFILE=gc, a
 # gc-verbose trace of the silo instead (10 s): its collections (pauses, promoted bytes) and its sampled allocations by
 # type and site (the load tool's gc-report). Needs dotnet-trace (dotnet tool install -g dotnet-trace).
 # PREWARM=seconds first runs the same load that long, unmeasured (a silo past its first minute: JIT, activations).
@@ -66,6 +67,10 @@ dotnet-trace report "$work/$TRACE.nettrace" topN -n 60 --inclusive 2>&1 | cut -c
 log ""; log "-- running stacks only (waits dropped; cpu-profile.py)"
 dotnet-trace convert --format speedscope -o "$work/$TRACE" "$work/$TRACE.nettrace" >/dev/null 2>&1 \
   && python3 "$root/tests/benchmarks/cpu-profile.py" "$work/$TRACE.speedscope.json" 60 | cut -c1-220 | tee -a "$summary" || log "conversion failed"
+if [ -f "$work/$TRACE.speedscope.json" ]; then
+  log ""; log "-- who waits on contended locks (lock-callers.py)"
+  python3 "$root/tests/benchmarks/lock-callers.py" "$work/$TRACE.speedscope.json" 10 3 | cut -c1-260 | tee -a "$summary"
+fi
 if [ -n "${AZURITE_CPU_PROFILE_DIR:-}" ]; then
   stop_all
   log ""; log "-- Azurite's CPU profile over the whole run (start, model publish, load)"
