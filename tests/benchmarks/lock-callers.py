@@ -7,26 +7,17 @@ the frames that called it, innermost first, and prints the top callers as shares
 usage: lock-callers.py TRACE.speedscope.json [TOP] [DEPTH]
 """
 import collections
+import importlib.util
 import json
+import os
 import sys
 
+# The speedscope reading of cpu-profile.py (its file name is not an importable module name).
+_spec = importlib.util.spec_from_file_location("cpu_profile", os.path.join(os.path.dirname(__file__), "cpu-profile.py"))
+cpu_profile = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cpu_profile)
+
 LOCKS = ("Monitor.Enter_Slowpath", "Lock.TryEnterSlow")
-
-
-def stacks(doc):
-    for profile in doc["profiles"]:
-        if profile["type"] == "sampled":
-            yield from zip(profile["samples"], profile["weights"])
-            continue
-        stack, last = [], None
-        for e in profile["events"]:
-            if last is not None and stack:
-                yield list(stack), e["at"] - last
-            last = e["at"]
-            if e["type"] == "O":
-                stack.append(e["frame"])
-            elif stack:
-                stack.pop()
 
 
 def main():
@@ -35,7 +26,7 @@ def main():
     depth = int(sys.argv[3]) if len(sys.argv) > 3 else 4
     frames = [f["name"].split("!")[-1] for f in doc["shared"]["frames"]]
     callers, total = collections.Counter(), 0.0
-    for stack, weight in stacks(doc):
+    for stack, weight in cpu_profile.stacks(doc):
         names = [frames[i] for i in stack]
         at = next((k for k, name in enumerate(names) if any(lock in name for lock in LOCKS)), None)
         if at is None:
