@@ -139,6 +139,45 @@ public sealed class InteractionLogStoreTests(AzuriteFixture azurite) : IDisposab
         Assert.StartsWith("""{"id":"x-2","userId":""", Encoding.UTF8.GetString(bytes.AsSpan((int)committed)), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(AllStores))]
+    public async Task ReadAsync_LongLogWithGaps_ReadsExactlyTheRecordsAboveAnySequence(string kind)
+    {
+        // ~1 MB of lines of uneven length, sequences 0, 3, 6, ...: a folder log bisects its file to find where to start.
+        var random = new Random(7);
+        var records = Enumerable.Range(0, 4000).Select(i => TestData.Record(3L * i, random.Next(0, 480))).ToArray();
+        var store = Open(kind);
+        foreach (var batch in records.Chunk(700))
+        {
+            await store.AppendAsync(batch);
+        }
+
+        long[] afters = [long.MinValue, -10, -1, 0, 1, 2, 3, 4, 299, 300, 5_000, 5_998, 6_000, 6_001, 11_990, 11_994, 11_997, 11_998, 20_000];
+        foreach (var after in afters)
+        {
+            Assert.Equal(records.Where(r => r.Seq > after), await ReadAllAsync(store, after));
+        }
+    }
+
+    [Fact]
+    public async Task File_ReadAfterASequence_StartsNearItInsteadOfReadingTheFileFromTheStart()
+    {
+        var records = TestData.Records(0, 3000, reviewLength: 200);
+        await Open("File").AppendAsync(records);
+        DisposeOpened();
+        // Spoil the first line (same length, not JSON): only a read that starts at the beginning parses it.
+        var bytes = await File.ReadAllBytesAsync(_file);
+        var firstLine = Array.IndexOf(bytes, (byte)'\n');
+        Array.Fill(bytes, (byte)'#', 0, firstLine);
+        await File.WriteAllBytesAsync(_file, bytes);
+
+        var store = Open("File");
+
+        Assert.Equal(records[2990..], await ReadAllAsync(store, 2989));
+        Assert.Equal(records[1500..], await ReadAllAsync(store, 1499));
+        await Assert.ThrowsAsync<InteractionLogFormatException>(() => ReadAllAsync(store, -1));
+    }
+
     [Fact]
     public async Task File_ReaderInAnotherInstance_SeesTheWritersDurableRecords()
     {

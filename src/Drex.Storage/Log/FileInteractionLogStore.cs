@@ -8,11 +8,15 @@ namespace Drex.Storage.Log;
 /// The interaction log as one local <c>.jsonl</c> file (a one-silo laptop run). Each append is one write followed by
 /// an fsync (<see cref="FileStream.Flush(bool)"/>), so it is durable when its task completes. A torn final line left
 /// by a crash is cut off before the next append. Records at or below the head are skipped, so retries are idempotent.
+/// A read after a sequence bisects the file to start near it.
 /// One writer per file: the instance that appends keeps the file open.
 /// </summary>
 public sealed partial class FileInteractionLogStore : IInteractionLogStore, IDisposable
 {
     private const int TailWindow = 64 * 1024;
+
+    /// <summary>Below this many bytes a read scans forward instead of bisecting further.</summary>
+    private const int BisectSpan = 64 * 1024;
 
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -121,8 +125,22 @@ public sealed partial class FileInteractionLogStore : IInteractionLogStore, IDis
         }
 
         var file = OpenShared();
-        using var bounded = new BoundedReadStream(file, limit ?? file.Length);
-        foreach (var record in new InteractionLogReader(bounded, FilePath).ReadAll())
+        var end = limit ?? file.Length;
+        long start;
+        try
+        {
+            start = StartOf(file, afterSequence, end);
+            file.Position = start;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        using var bounded = new BoundedReadStream(file, end - start);
+        var source = start == 0 ? FilePath : $"{FilePath} (read from byte {start})";
+        foreach (var record in new InteractionLogReader(bounded, source).ReadAll())
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (record.Seq > afterSequence)
@@ -130,6 +148,77 @@ public sealed partial class FileInteractionLogStore : IInteractionLogStore, IDis
                 yield return record;
             }
         }
+    }
+
+    /// <summary>
+    /// A line start before which every record is at or below <paramref name="afterSequence"/>, found by bisecting the
+    /// file's first <paramref name="end"/> bytes (one record per line, in sequence order), so a read after a sequence
+    /// costs what follows it rather than the whole file. Stops once the span left is small enough to read through.
+    /// </summary>
+    private long StartOf(FileStream file, long afterSequence, long end)
+    {
+        long low = 0, high = end;
+        while (high - low > BisectSpan)
+        {
+            var middle = low + (high - low) / 2;
+            if (FirstRecordFrom(file, middle, high) is not var (lineStart, seq))
+            {
+                high = middle;
+            }
+            else if (seq <= afterSequence)
+            {
+                low = lineStart;
+            }
+            else
+            {
+                high = lineStart;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>The start and sequence of the first record whose line starts at or after <paramref name="offset"/> and before <paramref name="end"/>.</summary>
+    private (long LineStart, long Seq)? FirstRecordFrom(FileStream file, long offset, long end)
+    {
+        // The byte before the offset tells whether a line starts there; otherwise the line starts after the next newline.
+        var from = offset - 1;
+        for (var window = 4096; from < end; window *= 2)
+        {
+            var buffer = new byte[(int)Math.Min(window, end - from)];
+            var read = RandomAccess.Read(file.SafeFileHandle, buffer, from);
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"{FilePath} shrank while it was read.");
+            }
+
+            var bytes = buffer.AsMemory(0, read);
+            var newline = bytes.Span.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                if (from + read >= end)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            var lineStart = from + newline + 1;
+            var lines = bytes[(newline + 1)..];
+            var complete = lines.Span.LastIndexOf((byte)'\n') + 1;
+            foreach (var record in LogBatch.Parse(lines[..complete], FilePath))
+            {
+                return lineStart < end ? (lineStart, record.Seq) : null;
+            }
+
+            if (from + read >= end)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private FileStream OpenForAppend()
