@@ -9,8 +9,12 @@ public sealed class ItemMatrixTests
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(17)]
     [InlineData(31)]
     [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(63)]
     [InlineData(64)]
     [InlineData(100)]
     public void Dot_EqualsTheScalarSum_AtEveryLength(int length)

@@ -51,13 +51,13 @@ public static class Int8Rows
 
         var sum = 0;
         var d = 0;
+        ref var pa = ref MemoryMarshal.GetReference(a);
+        ref var pb = ref MemoryMarshal.GetReference(b);
         if (Avx2.IsSupported && a.Length >= Vector256<sbyte>.Count)
         {
             // Widen 32 codes to two vectors of 16 shorts, multiply and add adjacent pairs into 8 ints (127 * 127 * 2
             // fits an int with room to spare).
             var acc = Vector256<int>.Zero;
-            ref var pa = ref MemoryMarshal.GetReference(a);
-            ref var pb = ref MemoryMarshal.GetReference(b);
             for (; d <= a.Length - Vector256<sbyte>.Count; d += Vector256<sbyte>.Count)
             {
                 var va = Vector256.LoadUnsafe(ref Unsafe.Add(ref pa, d));
@@ -68,6 +68,23 @@ public static class Int8Rows
             }
 
             sum = Vector256.Sum(acc);
+        }
+
+        if (Vector128.IsHardwareAccelerated && a.Length - d >= Vector128<sbyte>.Count)
+        {
+            // Any SIMD machine (ARM64's AdvSimd, x64 without AVX2), and the last 16 codes of a row that AVX2 leaves:
+            // widen 16 codes to shorts, multiply (127 * 127 fits a short), widen the products to ints and add.
+            var acc = Vector128<int>.Zero;
+            for (; d <= a.Length - Vector128<sbyte>.Count; d += Vector128<sbyte>.Count)
+            {
+                var (aLow, aHigh) = Vector128.Widen(Vector128.LoadUnsafe(ref Unsafe.Add(ref pa, d)));
+                var (bLow, bHigh) = Vector128.Widen(Vector128.LoadUnsafe(ref Unsafe.Add(ref pb, d)));
+                var (p0, p1) = Vector128.Widen(aLow * bLow);
+                var (p2, p3) = Vector128.Widen(aHigh * bHigh);
+                acc += (p0 + p1) + (p2 + p3);
+            }
+
+            sum += Vector128.Sum(acc);
         }
 
         for (; d < a.Length; d++)
