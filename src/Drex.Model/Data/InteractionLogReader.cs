@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace Drex.Model.Data;
@@ -10,8 +9,6 @@ namespace Drex.Model.Data;
 /// </summary>
 public sealed class InteractionLogReader
 {
-    private const int InitialBufferSize = 64 * 1024;
-
     private readonly Stream _stream;
     private readonly string? _source;
     private bool _started;
@@ -54,68 +51,25 @@ public sealed class InteractionLogReader
 
     private IEnumerable<InteractionLogRecord> Enumerate()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        try
+        using var lines = new Utf8LineReader(_stream, leaveOpen: true);
+        while (lines.TryReadLine(out var line))
         {
-            int start = 0, end = 0;
-            long lineNumber = 0;
-            var eof = false;
-            while (true)
+            if (!lines.LineEnded)
             {
-                var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
-                if (newline >= 0)
-                {
-                    lineNumber++;
-                    var record = ParseLine(buffer.AsSpan(start, newline), lineNumber);
-                    start += newline + 1;
-                    CommittedBytes += newline + 1;
-                    if (record is not null)
-                    {
-                        yield return record;
-                    }
-
-                    continue;
-                }
-
-                if (eof)
-                {
-                    TornTail = !IsBlank(buffer.AsSpan(start, end - start));
-                    yield break;
-                }
-
-                if (start > 0)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    end -= start;
-                    start = 0;
-                }
-
-                if (end == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, end).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = _stream.Read(buffer, end, buffer.Length - end);
-                eof = read == 0;
-                end += read;
+                TornTail = !IsBlank(line.Span);
+                yield break;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            CommittedBytes = lines.Consumed;
+            if (ParseLine(line.Span, lines.LineNumber) is { } record)
+            {
+                yield return record;
+            }
         }
     }
 
     private InteractionLogRecord? ParseLine(ReadOnlySpan<byte> line, long lineNumber)
     {
-        if (lineNumber == 1 && line.StartsWith("\uFEFF"u8))
-        {
-            line = line[3..];
-        }
-
         if (IsBlank(line))
         {
             return null;

@@ -1,9 +1,12 @@
 using System.Buffers;
 
-namespace Drex.Trainer.Data;
+namespace Drex.Model.Data;
 
-/// <summary>Splits a UTF-8 stream into lines without decoding them; a line's memory is valid until the next read.</summary>
-internal sealed class Utf8LineReader(Stream stream) : IDisposable
+/// <summary>
+/// Splits a UTF-8 stream into lines without decoding them (a byte-order mark before the first line is dropped); a
+/// line's memory is valid until the next read. The dataset readers and the interaction log's reader share it.
+/// </summary>
+public sealed class Utf8LineReader(Stream stream, bool leaveOpen = false) : IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
     private int _start;
@@ -12,6 +15,12 @@ internal sealed class Utf8LineReader(Stream stream) : IDisposable
 
     /// <summary>The 1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
+
+    /// <summary>Whether the line last returned ended with a newline (only the stream's final line may not).</summary>
+    public bool LineEnded { get; private set; }
+
+    /// <summary>Bytes of the stream up to the end of the line last returned, its newline included.</summary>
+    public long Consumed { get; private set; }
 
     /// <summary>Reads the next line without its "\n" or "\r\n"; a final line without a newline is returned too.</summary>
     public bool TryReadLine(out ReadOnlyMemory<byte> line)
@@ -24,7 +33,10 @@ internal sealed class Utf8LineReader(Stream stream) : IDisposable
                 var length = newline >= 0 ? newline : _end - _start;
                 var content = length > 0 && _buffer[_start + length - 1] == (byte)'\r' ? length - 1 : length;
                 line = _buffer.AsMemory(_start, content);
-                _start += newline >= 0 ? newline + 1 : length;
+                var consumed = newline >= 0 ? newline + 1 : length;
+                _start += consumed;
+                Consumed += consumed;
+                LineEnded = newline >= 0;
                 if (++LineNumber == 1 && line.Span.StartsWith("\uFEFF"u8))
                 {
                     line = line[3..];
@@ -51,7 +63,10 @@ internal sealed class Utf8LineReader(Stream stream) : IDisposable
             _buffer = [];
         }
 
-        stream.Dispose();
+        if (!leaveOpen)
+        {
+            stream.Dispose();
+        }
     }
 
     private void Fill()
