@@ -16,10 +16,12 @@ COPY src/Drex.Storage/Drex.Storage.csproj src/Drex.Storage/
 COPY src/Drex.Persistence/Drex.Persistence.csproj src/Drex.Persistence/
 COPY src/Drex.Grains/Drex.Grains.csproj src/Drex.Grains/
 COPY src/Drex.Silo/Drex.Silo.csproj src/Drex.Silo/
-RUN dotnet restore src/Drex.Silo/Drex.Silo.csproj -r "$RID" -p:UseAppHost=false
+RUN dotnet restore src/Drex.Silo/Drex.Silo.csproj -r "$RID" -p:UseAppHost=false -p:PublishReadyToRun=true
 COPY src/ src/
+# ReadyToRun: the app's and its packages' assemblies (Orleans among them) are compiled ahead of time, so a new pod
+# starts sooner and its first seconds under load are not spent in the JIT (docs/BENCHMARKS-system.md, "Newest").
 RUN dotnet publish src/Drex.Silo/Drex.Silo.csproj -c Release -r "$RID" --self-contained false --no-restore \
-      -p:UseAppHost=false -o /app
+      -p:UseAppHost=false -p:PublishReadyToRun=true -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
