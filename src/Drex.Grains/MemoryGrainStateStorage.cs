@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Drex.Grains.Services;
 using Orleans.Storage;
 
 namespace Drex.Grains;
@@ -80,65 +81,13 @@ public sealed class MemoryGrainStateStorage(string name, IGrainFactory grains, I
     /// <summary>One partition's writes: one call in flight, and the writes that wait for it go out together next.</summary>
     private sealed class PartitionWriter(IMemoryStatePartitionGrain partition)
     {
+        private readonly GroupCommit<(string Key, StoredGrainState State), ETagCheck> _writes =
+            new(batch => partition.WriteAsync([.. batch.Select(w => w.Key)], [.. batch.Select(w => w.State)]));
+
         /// <summary>The partition grain (reads and clears call it directly).</summary>
         public IMemoryStatePartitionGrain Partition => partition;
 
-        private readonly Lock _lock = new();
-        private List<(string Key, StoredGrainState State, TaskCompletionSource<ETagCheck> Done)> _waiting = [];
-        private bool _draining;
-
-        public Task<ETagCheck> WriteAsync(string key, StoredGrainState state)
-        {
-            var done = new TaskCompletionSource<ETagCheck>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_lock)
-            {
-                _waiting.Add((key, state, done));
-                if (_draining)
-                {
-                    return done.Task;
-                }
-
-                _draining = true;
-            }
-
-            _ = DrainAsync();
-            return done.Task;
-        }
-
-        /// <summary>Sends what waits, one call at a time, until nothing does; never throws (each write gets its outcome).</summary>
-        private async Task DrainAsync()
-        {
-            while (true)
-            {
-                List<(string Key, StoredGrainState State, TaskCompletionSource<ETagCheck> Done)> batch;
-                lock (_lock)
-                {
-                    if (_waiting.Count == 0)
-                    {
-                        _draining = false;
-                        return;
-                    }
-
-                    (batch, _waiting) = (_waiting, []);
-                }
-
-                try
-                {
-                    var checks = await partition.WriteAsync([.. batch.Select(w => w.Key)], [.. batch.Select(w => w.State)]).ConfigureAwait(false);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].Done.SetResult(checks[i]);
-                    }
-                }
-                catch (Exception e)
-                {
-                    foreach (var write in batch)
-                    {
-                        write.Done.SetException(e);
-                    }
-                }
-            }
-        }
+        public Task<ETagCheck> WriteAsync(string key, StoredGrainState state) => _writes.AddAsync((key, state));
     }
 }
 
