@@ -371,7 +371,6 @@ public abstract class ActorGrain(
     /// </summary>
     private async Task RebaseAsync(LoadedModel model)
     {
-        var first = S.ModelVersion.Length == 0;
         var record = IsUser ? model.User(Id) : model.Item(Id);
         var pending = S.Pending.RemoveThrough(model.Watermark);
         var texts = await reviews.GetAsync([.. pending.Where(p => p.HasReview).Select(p => p.Sequence)], model.Watermark);
@@ -395,9 +394,16 @@ public abstract class ActorGrain(
         S.State = current;
         S.Bias = record?.Bias ?? 0f;
         S.Keywords = KeywordsOf(profile);
-        if (first && record is not null)
+        if (record is not null)
         {
-            S.Interactions = record.Count;
+            // The snapshot counts every logged interaction up to its watermark, the pending ones every applied one after
+            // it. Together they can exceed what this actor counted: an interaction logged but never applied here (the
+            // silo died in between) is in the snapshot, and its retry is then answered as already in the model.
+            S.Interactions = Math.Max(S.Interactions, record.Count + pending.Count);
+            if (record.Ratings is { } ratings)
+            {
+                S.Ratings = Math.Max(S.Ratings, ratings + pending.Count(p => p.Rating is not null));
+            }
         }
 
         S.ModelVersion = model.Version;

@@ -137,6 +137,28 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Ingest_RetryOfAnInteractionLoggedButNeverApplied_CoveredByARetrain_IsCountedOnce()
+    {
+        // The silo died between the log's append and the actors' updates; a model trained from the log (its snapshot
+        // counts both interactions) is published before the client retries. The retry, at or below the watermark, is
+        // answered as already in the model, and the actors count it from the snapshot.
+        var (user, item) = (Key("u"), Key("i"));
+        Assert.False((await Ingest.IngestAsync(Request(user, item, 4, null))).Duplicate);
+        var lost = Request(user, item, 5, null);
+        var logged = await fixture.Grains.GetGrain<IInteractionLogGrain>(DrexKeys.Log).AppendAsync([lost]);
+        await fixture.PublishAsync(TestBundles.Create(Key("v"), seed: 6, users: [user], items: [item], watermark: logged[0], interactions: 2));
+
+        var retried = await Ingest.IngestAsync(lost);
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal(logged[0], retried.Sequence);
+        foreach (var view in new[] { await fixture.Grains.GetGrain<IUserGrain>(user).GetViewAsync(), await fixture.Grains.GetGrain<IItemGrain>(item).GetViewAsync() })
+        {
+            Assert.Equal((2, 2), (view.Interactions, view.Ratings));
+        }
+    }
+
+    [Fact]
     public async Task Ingest_RetryAfterTheActorsWereCollected_ReturnsTheFirstPrediction()
     {
         // The prediction is recorded after the actors' writes; collecting them for being idle writes it.

@@ -62,7 +62,7 @@ public sealed class ItemMatrixTests
         var items = Enumerable.Range(0, 20_000).Select(n => (Id: $"item-{n}", State: Vector(), Bias: (float)random.NextDouble())).ToArray();
         // A snapshot holds the first 2,000 items; the rest arrive as updates (the rows grow several times), and every
         // tenth snapshot item is updated to a new state (its own row from then on).
-        ActorColumns snapshot = [.. items.Take(2_000).Select(i => new ActorRecord(i.Id, Vector(), 0f, 1, []))];
+        ActorColumns snapshot = [.. items.Take(2_000).Select(i => new ActorRecord(i.Id, Vector(), 0f, 1, 1, []))];
         var matrix = new ItemMatrix(hidden, new ItemPartition(snapshot, [.. Enumerable.Range(0, snapshot.Count)]));
         foreach (var (id, state, bias) in items.Where((_, n) => n >= 2_000 || n % 10 == 0))
         {

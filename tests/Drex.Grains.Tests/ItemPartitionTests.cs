@@ -19,7 +19,7 @@ public sealed class ItemPartitionTests
     public void Split_PutsEveryItemInItsOwnPartition_WithItsStateBiasAndKeywords()
     {
         var items = Enumerable.Range(0, (2 * ItemPartition.ItemsPerPartition) + 7)
-            .Select(k => new ActorRecord($"item-{k}", [k, k + 0.5f, -k], k / 10f, 1, [new($"word-{k}", k)])).ToArray();
+            .Select(k => new ActorRecord($"item-{k}", [k, k + 0.5f, -k], k / 10f, 1, 1, [new($"word-{k}", k)])).ToArray();
 
         var partitions = ItemPartition.Split([.. items]);
 

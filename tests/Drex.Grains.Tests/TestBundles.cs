@@ -34,16 +34,19 @@ public static class TestBundles
     public static ModelSettings Settings(RatingHead head = RatingHead.Dot) =>
         new() { HiddenDim = 8, FusionDim = 8, AttentionDim = 8, TextFeatureDim = 8, RatingDim = 4, MlpHiddenDim = 8, GlobalMean = 3.5f, Head = head };
 
-    /// <summary>A bundle whose snapshot knows the given actors (states drawn at random) and nothing else.</summary>
+    /// <summary>
+    /// A bundle whose snapshot knows the given actors (states drawn at random; each with <paramref name="interactions"/>
+    /// interactions, all rated) and nothing else.
+    /// </summary>
     public static ModelBundle Create(
         string version, int seed, IReadOnlyList<string>? users = null, IReadOnlyList<string>? items = null,
-        long watermark = -1, RatingHead head = RatingHead.Dot)
+        long watermark = -1, RatingHead head = RatingHead.Dot, int interactions = 3)
     {
         var s = Settings(head);
         var random = new Random(seed);
         float[] R(int n, double scale = 0.3) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
         var w = ModelWeights.Random(s, seed);
-        ActorRecord Actor(string id) => new(id, R(s.HiddenDim), R(1)[0], 3, [new(id + "word", 1f)]);
+        ActorRecord Actor(string id) => new(id, R(s.HiddenDim), R(1)[0], interactions, interactions, [new(id + "word", 1f)]);
         var snapshot = new ActorSnapshot
         {
             UserInitial = R(s.HiddenDim),

@@ -33,7 +33,7 @@ public static class SyntheticBundle
                 keywords[k] = new KeywordWeight(Vocabulary[random.Next(Vocabulary.Length)], (float)random.NextDouble());
             }
 
-            return new ActorRecord(id, R(hidden, 0.3), (float)((random.NextDouble() * 2 - 1) * 0.3), 3,
+            return new ActorRecord(id, R(hidden, 0.3), (float)((random.NextDouble() * 2 - 1) * 0.3), 3, 3,
                 keywords.DistinctBy(k => k.Word).OrderByDescending(k => k.Weight).ToArray());
         }
 

@@ -16,8 +16,8 @@ internal static class TestData
         {
             UserInitial = State(),
             ItemInitial = State(),
-            Users = [new ActorRecord("u1", State(), 0.1f, 3, []), new ActorRecord("u2", State(), -0.2f, 1, [])],
-            Items = [new ActorRecord("i1", State(), 0.3f, 2, [])],
+            Users = [new ActorRecord("u1", State(), 0.1f, 3, 2, []), new ActorRecord("u2", State(), -0.2f, 1, 1, [])],
+            Items = [new ActorRecord("i1", State(), 0.3f, 2, 2, [])],
         };
         return ModelBundle.Create(
             version, settings, "test-encoder", new TrainingWatermark(3, 2, 1_700_000_000), new ValidationMetrics(0.8, 1.0, 1.0, 3),

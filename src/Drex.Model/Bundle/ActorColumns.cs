@@ -12,12 +12,16 @@ namespace Drex.Model.Bundle;
 /// <summary>What <see cref="ActorColumns.VisitIds"/> calls with each row's id.</summary>
 public delegate void IdVisitor(int row, ReadOnlySpan<byte> utf8Id);
 
-/// <summary>The state of one user or item at the bundle's training watermark.</summary>
-public sealed record ActorRecord(string Id, float[] State, float Bias, int Count, KeywordWeight[] Keywords);
+/// <summary>
+/// The state of one user or item at the bundle's training watermark: <paramref name="Count"/> interactions, of which
+/// <paramref name="Ratings"/> were rated (null when the snapshot does not say: one written as DRXSNAP1).
+/// </summary>
+public sealed record ActorRecord(string Id, float[] State, float Bias, int Count, int? Ratings, KeywordWeight[] Keywords);
 
 /// <summary>
 /// The users or the items of a snapshot, read where they lie in the snapshot file's bytes (<see cref="SnapshotBytes"/>):
-/// each row is the file's record of one actor (id, bias, interaction count, state, keywords), found through an array
+/// each row is the file's record of one actor (id, bias, interaction count, rating count, state, keywords; a DRXSNAP1
+/// row has no rating count), found through an array
 /// of row offsets and an open-addressing index of the ids. A million items cost those two arrays (16 MB), not a
 /// managed copy of every state, id and keyword. Reads copy values out (<see cref="CopyState"/>, <see cref="Id"/>,
 /// <see cref="Keywords"/>); indexing, enumerating and <see cref="Get"/> hand out <see cref="ActorRecord"/> copies.
@@ -34,11 +38,15 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
     private readonly long[] _offsets;
     // Row + 1 at the first free slot probed from an id's hash (0: empty); a power of two, at least twice the rows.
     private readonly int[] _index;
+    // Bytes between a row's id and its state: bias and interaction count, and the rating count where rows hold one.
+    private readonly int _fields;
 
-    private ActorColumns(SnapshotBytes bytes, int hidden, long[] offsets, int[] index)
+    private ActorColumns(SnapshotBytes bytes, int hidden, bool ratings, long[] offsets, int[] index)
     {
         _bytes = bytes;
         Hidden = hidden;
+        HasRatings = ratings;
+        _fields = FieldBytes(ratings);
         _offsets = offsets;
         _index = index;
     }
@@ -48,12 +56,15 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
 
     public int Count => _offsets.Length - 1;
 
+    /// <summary>Whether the rows hold a rating count (DRXSNAP2; every set built from records does).</summary>
+    public bool HasRatings { get; }
+
     /// <summary>Where the rows' bytes start and end in the snapshot's bytes.</summary>
     internal (long Start, long End) Extent => (_offsets[0], _offsets[^1]);
 
     internal SnapshotBytes Bytes => _bytes;
 
-    public ActorRecord this[int row] => new(Id(row), State(row), Bias(row), Interactions(row), Keywords(row));
+    public ActorRecord this[int row] => new(Id(row), State(row), Bias(row), Interactions(row), Ratings(row), Keywords(row));
 
     public string Id(int row)
     {
@@ -74,12 +85,24 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
         return BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at + 4, 4));
     }
 
+    /// <summary>How many of those interactions were rated; null where the rows do not say (<see cref="HasRatings"/>).</summary>
+    public int? Ratings(int row)
+    {
+        if (!HasRatings)
+        {
+            return null;
+        }
+
+        using var pin = PinFields(row, out var at);
+        return BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at + 8, 4));
+    }
+
     /// <summary>Copies the actor's state into <paramref name="destination"/> (<see cref="Hidden"/> values).</summary>
     public void CopyState(int row, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Hidden, nameof(destination));
         using var pin = PinFields(row, out var at);
-        CopyFloats(new ReadOnlySpan<byte>(at + 8, Hidden * sizeof(float)), destination[..Hidden]);
+        CopyFloats(new ReadOnlySpan<byte>(at + _fields, Hidden * sizeof(float)), destination[..Hidden]);
     }
 
     /// <summary>A copy of the actor's state.</summary>
@@ -93,7 +116,7 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
     public KeywordWeight[] Keywords(int row)
     {
         using var pin = PinFields(row, out var at);
-        at += 8 + (Hidden * sizeof(float));
+        at += _fields + (Hidden * sizeof(float));
         var keywords = new KeywordWeight[BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(at, 4))];
         at += 4;
         for (var k = 0; k < keywords.Length; k++)
@@ -176,9 +199,15 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
                     throw new ArgumentException($"Actor '{record.Id}' has a state of {record.State.Length} values, not {hidden}.", nameof(records));
                 }
 
+                if (record.Ratings is not { } ratings || ratings < 0 || ratings > record.Count)
+                {
+                    throw new ArgumentException($"Actor '{record.Id}' has {record.Ratings?.ToString() ?? "no"} ratings for {record.Count} interactions.", nameof(records));
+                }
+
                 writer.Write(record.Id);
                 writer.Write(record.Bias);
                 writer.Write(record.Count);
+                writer.Write(ratings);
                 foreach (var x in record.State)
                 {
                     writer.Write(x);
@@ -195,14 +224,15 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
 
         var bytes = SnapshotBytes.Copy(stream.GetBuffer().AsSpan(0, (int)stream.Length));
         var end = 0L;
-        return Read(bytes, ref end, records.Length, hidden);
+        return Read(bytes, ref end, records.Length, hidden, ratings: true);
     }
 
     /// <summary>
     /// Reads <paramref name="count"/> rows of <paramref name="hidden"/>-value states starting at <paramref name="position"/>
     /// and moves it past them: every row is checked to lie whole within the bytes, and every id to be unique.
+    /// <paramref name="ratings"/>: whether the rows hold a rating count.
     /// </summary>
-    internal static ActorColumns Read(SnapshotBytes bytes, ref long position, int count, int hidden)
+    internal static ActorColumns Read(SnapshotBytes bytes, ref long position, int count, int hidden, bool ratings)
     {
         var offsets = new long[count + 1];
         var index = new int[Math.Max(16, (int)Math.Min(1 << 30, 2L * BitOperations.RoundUpToPowerOf2((uint)count)))];
@@ -214,7 +244,7 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
             {
                 offsets[row] = reader.Position;
                 var id = reader.String();
-                reader.Skip(8 + (4L * hidden));
+                reader.Skip(FieldBytes(ratings) + (4L * hidden));
                 var keywords = reader.Int32();
                 if (keywords is < 0 or > MaxKeywords)
                 {
@@ -243,8 +273,11 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
             position = offsets[count] = reader.Position;
         }
 
-        return new ActorColumns(bytes, hidden, offsets, index);
+        return new ActorColumns(bytes, hidden, ratings, offsets, index);
     }
+
+    /// <summary>The bytes between a row's id and its state.</summary>
+    internal static int FieldBytes(bool ratings) => ratings ? 12 : 8;
 
     private static int Hash(ReadOnlySpan<byte> utf8)
     {

@@ -4,12 +4,14 @@ namespace Drex.Model.Bundle;
 
 /// <summary>
 /// Every actor's state at a bundle's watermark plus the learned initial states for actors the snapshot does not
-/// know. Binary on disk ("DRXSNAP1", little-endian; what <see cref="BinaryWriter"/> writes): a header with the
+/// know. Binary on disk ("DRXSNAP2", little-endian; what <see cref="BinaryWriter"/> writes): a header with the
 /// initial states, then one record per user and one per item, which <see cref="ActorColumns"/> read in place.
+/// "DRXSNAP1" snapshots (the same without each actor's rating count) are still read, and written back as they were.
 /// </summary>
 public sealed class ActorSnapshot
 {
-    private static readonly byte[] Magic = "DRXSNAP1"u8.ToArray();
+    private static readonly byte[] Magic = "DRXSNAP2"u8.ToArray();
+    private static readonly byte[] MagicWithoutRatings = "DRXSNAP1"u8.ToArray();
 
     public required float[] UserInitial { get; init; }
 
@@ -28,9 +30,14 @@ public sealed class ActorSnapshot
             throw new InvalidDataException($"The initial states have {HiddenDim} and {ItemInitial.Length} values.");
         }
 
+        if (Users.HasRatings != Items.HasRatings)
+        {
+            throw new InvalidDataException("The users' and the items' records differ in layout (one set was read from a DRXSNAP1 snapshot).");
+        }
+
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            w.Write(Magic);
+            w.Write(Users.HasRatings ? Magic : MagicWithoutRatings);
             w.Write(HiddenDim);
             w.Write(Users.Count);
             w.Write(Items.Count);
@@ -72,14 +79,17 @@ public sealed class ActorSnapshot
     {
         const int headerBytes = 8 + 12;
         int hidden, users, items;
+        bool ratings;
         float[] userInitial, itemInitial;
         var position = 0L;
         using (var pin = bytes.Pin())
         {
             var r = new ActorColumns.RowReader(pin.Pointer, 0, bytes.Length);
-            if (!r.Bytes(Math.Min(Magic.Length, bytes.Length)).SequenceEqual(Magic))
+            var magic = r.Bytes(Math.Min(Magic.Length, bytes.Length));
+            ratings = magic.SequenceEqual(Magic);
+            if (!ratings && !magic.SequenceEqual(MagicWithoutRatings))
             {
-                throw new InvalidDataException("The actor snapshot does not start with DRXSNAP1.");
+                throw new InvalidDataException("The actor snapshot does not start with DRXSNAP2 (or DRXSNAP1).");
             }
 
             hidden = r.Int32();
@@ -90,9 +100,9 @@ public sealed class ActorSnapshot
                 throw new InvalidDataException($"The actor snapshot header is invalid (hidden {hidden}, users {users}, items {items}).");
             }
 
-            // Each actor takes at least an id length, bias, count, its state and a keyword count: a header claiming more
+            // Each actor takes at least an id length, its fields, its state and a keyword count: a header claiming more
             // actors than the bytes can hold is refused before anything is allocated for them.
-            if (((long)users + items) * (1 + 4 + 4 + 4L * hidden + 4) > bytes.Length - headerBytes - (8L * hidden))
+            if (((long)users + items) * (1 + ActorColumns.FieldBytes(ratings) + 4L * hidden + 4) > bytes.Length - headerBytes - (8L * hidden))
             {
                 throw new InvalidDataException($"The actor snapshot is truncated: its header announces {users} users and {items} items.");
             }
@@ -108,8 +118,8 @@ public sealed class ActorSnapshot
         {
             UserInitial = userInitial,
             ItemInitial = itemInitial,
-            Users = ActorColumns.Read(bytes, ref position, users, hidden),
-            Items = ActorColumns.Read(bytes, ref position, items, hidden),
+            Users = ActorColumns.Read(bytes, ref position, users, hidden, ratings),
+            Items = ActorColumns.Read(bytes, ref position, items, hidden, ratings),
         };
         return position == bytes.Length ? snapshot : throw new InvalidDataException("The actor snapshot has trailing bytes.");
     }

@@ -138,6 +138,8 @@ internal sealed class DrexTrainer(TrainerOptions options)
         private readonly bool[] _itemTouched = new bool[data.ItemCount];
         private readonly int[] _userCounts = new int[data.UserCount];
         private readonly int[] _itemCounts = new int[data.ItemCount];
+        private readonly int[] _userRatings = new int[data.UserCount];
+        private readonly int[] _itemRatings = new int[data.ItemCount];
         private readonly float[]?[] _attention = new float[data.Count][];
         private Tensor _users = zeros(data.UserCount, net.Settings.HiddenDim, device: device);
         private Tensor _items = zeros(data.ItemCount, net.Settings.HiddenDim, device: device);
@@ -212,6 +214,11 @@ internal sealed class DrexTrainer(TrainerOptions options)
                         _itemTouched[data.Items[x]] = true;
                         _userCounts[data.Users[x]]++;
                         _itemCounts[data.Items[x]]++;
+                        if (data.HasRating(x))
+                        {
+                            _userRatings[data.Users[x]]++;
+                            _itemRatings[data.Items[x]]++;
+                        }
                     }
                 }
 
@@ -247,8 +254,8 @@ internal sealed class DrexTrainer(TrainerOptions options)
             using var itemStart = net.ItemInitial(arange(data.ItemCount, dtype: ScalarType.Int64, device: device));
             return new TrainedDrex(
                 net, data,
-                new ActorTable(ToArray(_users), ToArray(userStart), _userTouched, _userCounts, ToArray(net.UserBiases), userInitial),
-                new ActorTable(ToArray(_items), ToArray(itemStart), _itemTouched, _itemCounts, ToArray(net.ItemBiases), itemInitial),
+                new ActorTable(ToArray(_users), ToArray(userStart), _userTouched, _userCounts, _userRatings, ToArray(net.UserBiases), userInitial),
+                new ActorTable(ToArray(_items), ToArray(itemStart), _itemTouched, _itemCounts, _itemRatings, ToArray(net.ItemBiases), itemInitial),
                 _attention);
         }
 

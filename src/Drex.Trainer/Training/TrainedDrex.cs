@@ -7,9 +7,9 @@ namespace Drex.Trainer.Training;
 
 /// <summary>
 /// One side's actors after a replay: final states, per-id start states (learned initial state plus offset), which
-/// ids training saw, interaction counts and biases; <see cref="Initial"/> is the learned state for unseen ids.
+/// ids training saw, interaction and rating counts and biases; <see cref="Initial"/> is the learned state for unseen ids.
 /// </summary>
-internal sealed record ActorTable(float[] States, float[] Starts, bool[] Seen, int[] Counts, float[] Biases, float[] Initial)
+internal sealed record ActorTable(float[] States, float[] Starts, bool[] Seen, int[] Counts, int[] Ratings, float[] Biases, float[] Initial)
 {
     public int Hidden => Initial.Length;
 
@@ -148,7 +148,7 @@ internal sealed class TrainedDrex(DrexNet net, TrainingData data, ActorTable use
     /// <summary>The ONNX graphs of this model.</summary>
     public IReadOnlyDictionary<string, byte[]> Graphs() => DrexGraphs.Build(Settings, net.ExportWeights());
 
-    /// <summary>Every seen actor's state, bias and count at the given point, with keyword profiles.</summary>
+    /// <summary>Every seen actor's state, bias and counts at the given point, with keyword profiles.</summary>
     public ActorSnapshot Snapshot(
         SnapshotPoint point, IReadOnlyList<string> userIds, IReadOnlyList<string> itemIds,
         Func<bool, int, KeywordWeight[]> keywords)
@@ -156,8 +156,8 @@ internal sealed class TrainedDrex(DrexNet net, TrainingData data, ActorTable use
         ActorColumns Records(ActorTable table, IReadOnlyList<string> ids, bool user) =>
             [.. Enumerable.Range(0, table.Seen.Length).Where(a => table.Seen[a])
                 .Select(a => point == SnapshotPoint.End
-                    ? new ActorRecord(ids[a], table.State(a), table.Biases[a], table.Counts[a], keywords(user, a))
-                    : new ActorRecord(ids[a], table.Start(a), table.Biases[a], 0, []))];
+                    ? new ActorRecord(ids[a], table.State(a), table.Biases[a], table.Counts[a], table.Ratings[a], keywords(user, a))
+                    : new ActorRecord(ids[a], table.Start(a), table.Biases[a], 0, 0, []))];
 
         return new ActorSnapshot
         {

@@ -78,7 +78,7 @@ public sealed class ActorSnapshotTests
         {
             UserInitial = State(0),
             ItemInitial = State(1),
-            Users = [new ActorRecord("wordy", State(2), 0, 1, keywords), new ActorRecord("after", State(3), 1, 2, [])],
+            Users = [new ActorRecord("wordy", State(2), 0, 1, 1, keywords), new ActorRecord("after", State(3), 1, 2, 1, [])],
             Items = [],
         };
         var bytes = Bytes(snapshot);
@@ -219,7 +219,7 @@ public sealed class ActorSnapshotTests
     public void Find_LocatesEveryOneOfManyActors()
     {
         var ids = Enumerable.Range(0, 5000).Select(n => n % 7 == 0 ? $"ütem-{n}" : $"item-{n}").ToArray();
-        var items = ActorColumns.Create([.. ids.Select((id, n) => new ActorRecord(id, State(n), n, n, []))]);
+        var items = ActorColumns.Create([.. ids.Select((id, n) => new ActorRecord(id, State(n), n, n, n / 2, []))]);
 
         Assert.Equal(Enumerable.Range(0, ids.Length), ids.Select(items.Find));
         Assert.Equal(ids, Enumerable.Range(0, ids.Length).Select(items.Id));
@@ -233,7 +233,7 @@ public sealed class ActorSnapshotTests
     public void Create_AnIdTwice_IsInvalidDataNamingIt()
     {
         var e = Assert.Throws<InvalidDataException>(
-            () => ActorColumns.Create([new ActorRecord("twin", State(1), 0, 1, []), new ActorRecord("twin", State(2), 0, 1, [])]));
+            () => ActorColumns.Create([new ActorRecord("twin", State(1), 0, 1, 1, []), new ActorRecord("twin", State(2), 0, 1, 1, [])]));
 
         Assert.Contains("'twin'", e.Message, StringComparison.Ordinal);
     }
@@ -241,17 +241,54 @@ public sealed class ActorSnapshotTests
     [Fact]
     public void Create_StatesOfDifferentWidths_Throws()
     {
-        Assert.Throws<ArgumentException>(() => ActorColumns.Create([new ActorRecord("a", State(1), 0, 1, []), new ActorRecord("b", [1f], 0, 1, [])]));
+        Assert.Throws<ArgumentException>(() => ActorColumns.Create([new ActorRecord("a", State(1), 0, 1, 1, []), new ActorRecord("b", [1f], 0, 1, 1, [])]));
     }
 
     [Fact]
     public void Write_ActorsOfAnotherWidthThanTheInitialStates_IsInvalidData()
     {
-        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [], Items = [new ActorRecord("narrow", [1f, 2f], 0, 1, [])] };
+        var snapshot = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [], Items = [new ActorRecord("narrow", [1f, 2f], 0, 1, 0, [])] };
 
         var e = Assert.Throws<InvalidDataException>(() => Bytes(snapshot));
 
         Assert.Contains("'narrow'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ASnapshotWithoutRatingCounts_GivesEveryActorWithoutOne_AndWritesItBackAsItWas()
+    {
+        var sample = Sample();
+        var legacy = WithoutRatings(sample);
+
+        var read = ActorSnapshot.Read(legacy);
+
+        Assert.False(read.Users.HasRatings);
+        Assert.Equal(sample.UserInitial, read.UserInitial);
+        AssertSame([.. sample.Users.Select(r => r with { Ratings = null })], read.Users);
+        AssertSame([.. sample.Items.Select(r => r with { Ratings = null })], read.Items);
+        Assert.Null(read.Items.Get("item-b")!.Ratings);
+        Assert.Equal(legacy, Bytes(read));
+        Assert.Equal("DRXSNAP2"u8.ToArray(), Bytes(sample)[..8]);
+    }
+
+    [Fact]
+    public void Write_UsersWithoutRatingCountsBesideItemsWithThem_IsRefused()
+    {
+        var legacy = ActorSnapshot.Read(WithoutRatings(Sample()));
+        var mixed = new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = legacy.Users, Items = Sample().Items };
+
+        Assert.Throws<InvalidDataException>(() => Bytes(mixed));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(-1)]
+    [InlineData(3)]
+    public void Create_ARecordWithoutAPossibleRatingCount_IsRefused(int? ratings)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ActorColumns.Create([new ActorRecord("odd", State(1), 0, 2, ratings, [])]));
+
+        Assert.Contains("'odd'", e.Message);
     }
 
     private static ActorSnapshot Sample()
@@ -263,21 +300,21 @@ public sealed class ActorSnapshotTests
             ItemInitial = State(1),
             Users =
             [
-                new ActorRecord("user-α", State(2), 0.25f, 7, [new KeywordWeight("tone", 0.9f), new KeywordWeight("ström", 0.4f)]),
-                new ActorRecord("user-2", State(3), -0.5f, 0, []),
+                new ActorRecord("user-α", State(2), 0.25f, 7, 5, [new KeywordWeight("tone", 0.9f), new KeywordWeight("ström", 0.4f)]),
+                new ActorRecord("user-2", State(3), -0.5f, 0, 0, []),
             ],
             Items =
             [
-                new ActorRecord("item-a", State(4), 1.5f, 3, [new KeywordWeight("tone", 0.2f)]),
-                new ActorRecord("item-b", State(5), 0f, 1, [new KeywordWeight(longWord, 1f), new KeywordWeight("tone", 0.1f)]),
-                new ActorRecord("item-c", State(6), 0.1f, 2, []),
+                new ActorRecord("item-a", State(4), 1.5f, 3, 3, [new KeywordWeight("tone", 0.2f)]),
+                new ActorRecord("item-b", State(5), 0f, 1, 0, [new KeywordWeight(longWord, 1f), new KeywordWeight("tone", 0.1f)]),
+                new ActorRecord("item-c", State(6), 0.1f, 2, 1, []),
             ],
         };
     }
 
     /// <summary>One user with no keywords (its record ends the snapshot), no items.</summary>
     private static ActorSnapshot Solo() =>
-        new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, [])], Items = [] };
+        new ActorSnapshot { UserInitial = State(0), ItemInitial = State(1), Users = [new ActorRecord("solo", State(2), 0, 1, 1, [])], Items = [] };
 
     private static float[] State(int seed) => [.. Enumerable.Range(0, Hidden).Select(k => (seed * 10) + k + 0.5f)];
 
@@ -285,6 +322,43 @@ public sealed class ActorSnapshotTests
     {
         using var stream = new MemoryStream();
         snapshot.Write(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>The snapshot as DRXSNAP1 wrote it: the same records, each without its rating count.</summary>
+    private static byte[] WithoutRatings(ActorSnapshot snapshot)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream))
+        {
+            w.Write("DRXSNAP1"u8);
+            w.Write(snapshot.HiddenDim);
+            w.Write(snapshot.Users.Count);
+            w.Write(snapshot.Items.Count);
+            foreach (var x in (float[])[.. snapshot.UserInitial, .. snapshot.ItemInitial])
+            {
+                w.Write(x);
+            }
+
+            foreach (var record in snapshot.Users.Concat(snapshot.Items))
+            {
+                w.Write(record.Id);
+                w.Write(record.Bias);
+                w.Write(record.Count);
+                foreach (var x in record.State)
+                {
+                    w.Write(x);
+                }
+
+                w.Write(record.Keywords.Length);
+                foreach (var k in record.Keywords)
+                {
+                    w.Write(k.Word);
+                    w.Write(k.Weight);
+                }
+            }
+        }
+
         return stream.ToArray();
     }
 
@@ -297,7 +371,7 @@ public sealed class ActorSnapshotTests
             base.ReadAsync(buffer[..Math.Min(buffer.Length, _random.Next(1, 9))], cancellationToken);
     }
 
-    private static void AssertSame(ActorColumns expected, ActorColumns actual)
+    private static void AssertSame(IReadOnlyList<ActorRecord> expected, ActorColumns actual)
     {
         Assert.Equal(expected.Count, actual.Count);
         for (var row = 0; row < expected.Count; row++)
@@ -307,6 +381,7 @@ public sealed class ActorSnapshotTests
             Assert.Equal(e.State, a.State);
             Assert.Equal(e.Bias, a.Bias);
             Assert.Equal(e.Count, a.Count);
+            Assert.Equal(e.Ratings, a.Ratings);
             Assert.Equal(e.Keywords, a.Keywords);
         }
     }

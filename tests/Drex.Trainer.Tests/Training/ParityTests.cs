@@ -96,6 +96,28 @@ public sealed class ParityTests
             test.Select(x => replayer.Predict(SyntheticData.UserId(data.Users[x]), SyntheticData.ItemId(data.Items[x]))).ToArray(), 1e-4);
     }
 
+    [Fact]
+    public void EndSnapshot_CountsEachActorsTrainingInteractions_AndTheRatedOnes()
+    {
+        var data = SyntheticData.Create(10, 8, 150, seed: 4);
+        var all = Enumerable.Range(0, data.Count).ToArray();
+        var train = all[..110];
+        using var trained = new DrexTrainer(Options with { MaxEpochs = 1 })
+            .Train(data, train, all[110..], new ModelSettings { GlobalMean = 3f, HiddenDim = 8, FusionDim = 8 }, seed: 3);
+
+        var snapshot = Bundle(trained, data, SnapshotPoint.End).Snapshot;
+
+        Assert.Contains(train, x => !data.HasRating(x)); // review-only interactions: rated counts differ from counts
+        foreach (var (actors, side, id) in new[] { (snapshot.Users, data.Users, (Func<int, string>)SyntheticData.UserId), (snapshot.Items, data.Items, SyntheticData.ItemId) })
+        {
+            foreach (var group in train.GroupBy(x => side[x]))
+            {
+                var record = actors.Get(id(group.Key))!;
+                Assert.Equal((group.Count(), group.Count(data.HasRating)), (record.Count, record.Ratings));
+            }
+        }
+    }
+
     internal static ModelBundle Bundle(TrainedDrex trained, TrainingData data, SnapshotPoint point) =>
         ModelBundle.Create(
             "test-1", trained.Settings, "test-encoder", new TrainingWatermark(data.Count, -1, 0), null,
