@@ -3,7 +3,6 @@ using Drex.Grains.Services;
 using Drex.Model.Keywords;
 using Drex.Model.Runtime;
 using Drex.Model.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
 namespace Drex.Grains;
@@ -20,7 +19,7 @@ namespace Drex.Grains;
 /// </para>
 /// </summary>
 public abstract class ActorGrain(
-    string stateName, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews, DrexMetrics metrics)
+    string stateName, IGrainStorage storage, ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews, DrexMetrics metrics)
     : Grain
 {
     private ActorStorage _storage = null!;
@@ -43,7 +42,7 @@ public abstract class ActorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _storage = new ActorStorage(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Actors), stateName, this.GetGrainId());
+        _storage = new ActorStorage(storage, stateName, this.GetGrainId());
         await _storage.ReadAsync();
         S.MigrateLegacy();
         _durable = Snapshot();

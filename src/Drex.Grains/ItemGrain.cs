@@ -1,15 +1,17 @@
 using Drex.Contracts;
 using Drex.Grains.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
+using Orleans.Storage;
 
 namespace Drex.Grains;
 
 /// <summary>An item: DReX state and keyword profile; every durable change refreshes its partition of the item index.</summary>
 [Reentrant]
 public sealed class ItemGrain(
-    ModelHost models, ReviewEncodingService encoder, LogReviewCache reviews,
-    GrainReferences grains, DrexMetrics metrics)
-    : ActorGrain("item", models, encoder, reviews, metrics), IItemGrain
+    [FromKeyedServices(GrainStorage.Actors)] IGrainStorage storage, ModelHost models, ReviewEncodingService encoder,
+    LogReviewCache reviews, GrainReferences grains, DrexMetrics metrics)
+    : ActorGrain("item", storage, models, encoder, reviews, metrics), IItemGrain
 {
     /// <summary>The keyword profile this activation last sent to the index: a profile is sent again only when it changed.</summary>
     private Keyword[]? _indexedKeywords;

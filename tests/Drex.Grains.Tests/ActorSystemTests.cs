@@ -221,6 +221,22 @@ public sealed class ActorSystemTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Actors_StoreTheirStatesInTheActorStorage()
+    {
+        var (user, item) = (Key("u"), Key("i"));
+        await Ingest.IngestAsync(Request(user, item, 4, null));
+
+        var services = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services;
+        foreach (var (state, grain) in new[] { ("user", fixture.Grains.GetGrain<IUserGrain>(user).GetGrainId()), ("item", fixture.Grains.GetGrain<IItemGrain>(item).GetGrainId()) })
+        {
+            var stored = new ActorStorage(services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Actors), state, grain);
+            await stored.ReadAsync();
+            Assert.True(stored.RecordExists);
+            Assert.Equal((1, 1), (stored.State.Interactions, stored.State.Ratings));
+        }
+    }
+
+    [Fact]
     public async Task Apply_AStepThatFailsInABatch_FailsAlone_AndTheRestOfTheBatchIsApplied()
     {
         await fixture.EnsureActiveAsync(ClusterFixture.FirstVersion);
