@@ -65,6 +65,7 @@ app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
 app.UseRouting();
+app.UseEscapedSlashRouteValues();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
