@@ -69,6 +69,27 @@ public sealed class InteractionValidationTests(GatewayFixture fixture)
     public static TheoryData<string> Cases => [.. _cases.Keys];
 
     [Theory]
+    [InlineData("{\"userId\":\"a\u00ff\",\"itemId\":\"i\",\"rating\":4}", "$.userId", "Not valid text")]
+    [InlineData("{\"userId\":\"a\",\"itemId\":\"i\",\"rating\":4,\"review\":\"x \\ud800 y\"}", "$.review", "Not valid text")]
+    [InlineData("{\"userId\":\"a\",\"itemId\":\"i\",\"rating\":4,\"timestamp\":99999999999999999999}", "$.timestamp", "does not fit")]
+    [InlineData("{\"userId\":\"a\",\"itemId\":\"i\",\"rating\":4,\"timestamp\":1.5}", "$.timestamp", "does not fit")]
+    [InlineData("{\"userId\":\"a\",\"itemId\":\"i\",\"rating\":\"4\"}", "$.rating", "wrong type")]
+    [InlineData("{\"userId\":\"a\",\"itemId\":\"i\",\"rating\":4,\"score\":1}", "$.score", "not part of the request")]
+    [InlineData("{\"userId\":\"a\",\"itemId\":\"i\",\"rating\":4", "$.rating", "Malformed JSON (line 1, byte")]
+    public async Task Post_UnreadableJson_SaysWhatIsWrongWhere(string latin1Body, string path, string message)
+    {
+        // Latin-1 maps each char to one byte: "\u00ff" is the byte 0xFF, never valid in UTF-8.
+        using var client = fixture.Client(GatewayFactory.IngestKey);
+        using var content = new ByteArrayContent(Encoding.Latin1.GetBytes(latin1Body));
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await client.PostAsync(Single, content);
+
+        var body = await AssertValidationProblemAsync(response, InvalidJson, [path]);
+        Assert.Contains(message, body.GetProperty("errors").GetProperty(path)[0].GetString());
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public async Task Post_BadInput_ProblemDetailsAndNothingChanged(string name)
     {

@@ -64,13 +64,16 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
     private static ValidationProblemDetails InvalidJson(JsonException json)
     {
         var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
-        var message = json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal)
-            ? "This field is not part of the request."
-            : json.Message.Contains("could not be converted", StringComparison.Ordinal)
-                ? "The value has the wrong type."
-                : json.LineNumber is { } line && json.BytePositionInLine is { } position
-                    ? $"Malformed JSON (line {line + 1}, byte {position + 1})."
-                    : "Malformed JSON.";
+        var message = json switch
+        {
+            _ when json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => "This field is not part of the request.",
+            { InnerException: InvalidOperationException text } when text.Message.Contains("UTF-", StringComparison.Ordinal) =>
+                "Not valid text (invalid UTF-8, or an unpaired surrogate).",
+            { InnerException: FormatException } => "The number does not fit this field (out of range, or not a whole number).",
+            _ when json.Message.Contains("could not be converted", StringComparison.Ordinal) => "The value has the wrong type.",
+            { LineNumber: { } line, BytePositionInLine: { } position } => $"Malformed JSON (line {line + 1}, byte {position + 1}).",
+            _ => "Malformed JSON.",
+        };
         return new ValidationProblemDetails(new Dictionary<string, string[]> { [path] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,
