@@ -21,8 +21,8 @@ public sealed record ActorRecord(string Id, float[] State, float Bias, int Count
 /// <summary>
 /// The users or the items of a snapshot, read where they lie in the snapshot file's bytes (<see cref="SnapshotBytes"/>):
 /// each row is the file's record of one actor (id, bias, interaction count, rating count, state, keywords; a DRXSNAP1
-/// row has no rating count), found through an array
-/// of row offsets and an open-addressing index of the ids. A million items cost those two arrays (16 MB), not a
+/// row has no rating count), found through an array of row offsets and an open-addressing index of the ids. A
+/// million items cost those two arrays (16 MB), not a
 /// managed copy of every state, id and keyword. Reads copy values out (<see cref="CopyState"/>, <see cref="Id"/>,
 /// <see cref="Keywords"/>); indexing, enumerating and <see cref="Get"/> hand out <see cref="ActorRecord"/> copies.
 /// Immutable, and safe to read from any thread.
@@ -201,7 +201,9 @@ public sealed unsafe class ActorColumns : IReadOnlyList<ActorRecord>
 
                 if (record.Ratings is not { } ratings || ratings < 0 || ratings > record.Count)
                 {
-                    throw new ArgumentException($"Actor '{record.Id}' has {record.Ratings?.ToString() ?? "no"} ratings for {record.Count} interactions.", nameof(records));
+                    throw new ArgumentException(
+                        $"Actor '{record.Id}' needs a rating count from 0 to its {record.Count} interactions, not {record.Ratings?.ToString() ?? "none"}.",
+                        nameof(records));
                 }
 
                 writer.Write(record.Id);
