@@ -48,8 +48,9 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     private readonly string _serviceId;
     private readonly IGrainStorageSerializer _serializer;
     private readonly ILogger _logger;
-    private readonly string[] _partitionKeys;
-    private readonly PartitionWriter[] _writers;
+    // Set when the storage starts: the table's partition count is recorded in it.
+    private string[] _partitionKeys = [];
+    private PartitionWriter[] _writers = [];
 
     /// <summary>Creates the storage; the table is created (and checked) when the silo starts.</summary>
     public GroupCommitTableGrainStorage(
@@ -63,44 +64,68 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         _serviceId = serviceId;
         _serializer = serializer;
         _logger = logger;
-        _partitionKeys = Enumerable.Range(0, options.Partitions).Select(n => $"{EscapeKey(serviceId)}-{n:x3}").ToArray();
-        _writers = Enumerable.Range(0, options.Partitions).Select(_ => new PartitionWriter(this)).ToArray();
     }
+
+    /// <summary>The table partitions the grains are spread over (0 until the storage has started).</summary>
+    public int Partitions => _partitionKeys.Length;
 
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
         OptionFormattingUtilities.Name<GroupCommitTableGrainStorage>(_name), ServiceLifecycleStage.ApplicationServices, InitializeAsync);
 
     /// <summary>
-    /// Creates the table when missing and records the partition count, or checks it against the one the table was
-    /// written with (a different count would hash grains to other partitions and lose sight of their states).
+    /// Creates the table when missing and records the partition count (the configured one, or
+    /// <see cref="TableGrainStorageOptions.DefaultPartitions"/>), or takes the one the table was written with; a
+    /// configured count that differs from it is refused (it would hash grains to other partitions and lose sight of
+    /// their states).
     /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        var row = EscapeKey(_serviceId);
-        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(MetaPartition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!existing.HasValue)
+        var configured = _options.Partitions;
+        var recorded = await RecordedPartitionsAsync(cancellationToken).ConfigureAwait(false);
+        if (recorded is null)
         {
             try
             {
-                await _table.AddEntityAsync(new TableEntity(MetaPartition, row) { ["Partitions"] = _options.Partitions }, cancellationToken).ConfigureAwait(false);
+                var partitions = configured ?? TableGrainStorageOptions.DefaultPartitions;
+                await _table.AddEntityAsync(new TableEntity(MetaPartition, EscapeKey(_serviceId)) { ["Partitions"] = partitions }, cancellationToken).ConfigureAwait(false);
+                Spread(partitions);
                 return;
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
-                // Another silo recorded it first; check its count below.
-                existing = await _table.GetEntityIfExistsAsync<TableEntity>(MetaPartition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // Another silo recorded it first: take or check its count.
+                recorded = await RecordedPartitionsAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var recorded = existing.Value!.GetInt32("Partitions");
-        if (recorded != _options.Partitions)
+        if (recorded is not ({ } count and >= 1 and <= TableGrainStorageOptions.MaxPartitions))
+        {
+            throw new InvalidDataException($"Grain storage '{_name}': table '{_options.TableName}' records an invalid partition count for service '{_serviceId}'.");
+        }
+
+        if (configured is { } wanted && wanted != count)
         {
             throw new InvalidOperationException(
-                $"Grain storage '{_name}': table '{_options.TableName}' holds service '{_serviceId}' in {recorded} partitions, but Partitions is {_options.Partitions}. " +
-                "Set Partitions back to the recorded count (a different count cannot find the existing states).");
+                $"Grain storage '{_name}': table '{_options.TableName}' holds service '{_serviceId}' in {count} partitions, but Partitions is {wanted}. " +
+                "Set Partitions to the recorded count, or leave it unset (a different count cannot find the existing states).");
         }
+
+        Spread(count);
+    }
+
+    /// <summary>The partition count recorded for this service; null when the table has no record of it yet.</summary>
+    private async Task<int?> RecordedPartitionsAsync(CancellationToken cancellationToken)
+    {
+        var meta = await _table.GetEntityIfExistsAsync<TableEntity>(MetaPartition, EscapeKey(_serviceId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return meta.HasValue ? meta.Value!.GetInt32("Partitions") ?? 0 : null;
+    }
+
+    private void Spread(int partitions)
+    {
+        _partitionKeys = [.. Enumerable.Range(0, partitions).Select(n => $"{EscapeKey(_serviceId)}-{n:x3}")];
+        _writers = [.. Enumerable.Range(0, partitions).Select(_ => new PartitionWriter(this))];
     }
 
     /// <inheritdoc />
@@ -172,6 +197,11 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
     /// <summary>The entity's keys: partition "{service}-{n}" by a stable hash of the row key "{state}.{grain id}".</summary>
     internal (string Partition, string Row, int Index) KeyOf(string stateName, GrainId grainId)
     {
+        if (_partitionKeys.Length == 0)
+        {
+            throw new InvalidOperationException($"Grain storage '{_name}' has not started (its table's partition count is read when the silo starts).");
+        }
+
         var row = EscapeKey($"{stateName}.{grainId}");
         var index = (int)(XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(row)) % (uint)_partitionKeys.Length);
         return (_partitionKeys[index], row, index);

@@ -53,9 +53,10 @@ public sealed class StorageOptions
 
     /// <summary>
     /// For <see cref="StorageKind.Azure"/>: the table partitions actor states are spread over; writes to one partition
-    /// are group-committed as entity group transactions. Fixed once the table holds states.
+    /// are group-committed as entity group transactions. Fixed once the table holds states: unset, the count the table
+    /// was written with (2 for a new table); set, it must equal that count.
     /// </summary>
-    public int ActorPartitions { get; set; } = 8;
+    public int? ActorPartitions { get; set; }
 
     /// <summary>Append blocks after which the blob log starts a new segment.</summary>
     public int LogSegmentMaxBlocks { get; set; } = new BlobInteractionLogOptions().MaxBlocksPerSegment;

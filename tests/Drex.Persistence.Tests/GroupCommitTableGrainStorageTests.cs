@@ -209,6 +209,39 @@ public sealed class GroupCommitTableGrainStorageTests(AzuriteFixture azurite)
         Assert.Contains("4 partitions", error.Message);
     }
 
+    [Fact]
+    public async Task Start_WithoutACount_TakesTheRecordedOne_AndFindsTheStates()
+    {
+        var writer = await StartAsync(partitions: 4);
+        await writer.WriteStateAsync(State, Grain("erin"), new GrainState<List<string>>(["kept"]));
+
+        var reader = await StartAsync(partitions: null);
+
+        Assert.Equal(4, reader.Partitions);
+        Assert.Equal(["kept"], (await ReadAsync<List<string>>(reader, "erin")).State);
+    }
+
+    [Fact]
+    public async Task Start_WithoutACount_OnANewTable_RecordsTheDefault()
+    {
+        var first = await StartAsync(partitions: null);
+
+        Assert.Equal(TableGrainStorageOptions.DefaultPartitions, first.Partitions);
+        Assert.Equal(TableGrainStorageOptions.DefaultPartitions, (await StartAsync(partitions: TableGrainStorageOptions.DefaultPartitions)).Partitions);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(partitions: 8));
+    }
+
+    [Fact]
+    public async Task ReadOrWrite_BeforeTheStorageStarted_IsRefused()
+    {
+        var storage = new GroupCommitTableGrainStorage(
+            "test", new TableServiceClient(azurite.ConnectionString), new TableGrainStorageOptions { TableName = _table },
+            "drex-tests", Serializer, NullLogger<GroupCommitTableGrainStorage>.Instance);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => storage.WriteStateAsync(State, Grain("early"), new GrainState<List<string>>(["x"])));
+        Assert.Contains("has not started", error.Message);
+    }
+
     [Theory]
     [InlineData("ab", 8)]
     [InlineData("has-dash", 8)]
@@ -217,7 +250,7 @@ public sealed class GroupCommitTableGrainStorageTests(AzuriteFixture azurite)
     public void Options_Invalid_AreRefused(string table, int partitions) =>
         Assert.Throws<ArgumentException>(() => new TableGrainStorageOptions { TableName = table, Partitions = partitions }.Validate());
 
-    private async Task<GroupCommitTableGrainStorage> StartAsync(int partitions = 8)
+    private async Task<GroupCommitTableGrainStorage> StartAsync(int? partitions = 8)
     {
         var storage = new GroupCommitTableGrainStorage(
             "test", new TableServiceClient(azurite.ConnectionString), new TableGrainStorageOptions { TableName = _table, Partitions = partitions },
