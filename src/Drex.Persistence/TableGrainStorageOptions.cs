@@ -3,14 +3,14 @@ namespace Drex.Persistence;
 /// <summary>Settings of <see cref="GroupCommitTableGrainStorage"/>.</summary>
 public sealed class TableGrainStorageOptions
 {
-    /// <summary>The table that holds the grain states.</summary>
-    public string TableName { get; set; } = "drexactors";
-
     /// <summary>The partitions of a new table when <see cref="Partitions"/> is not set.</summary>
     public const int DefaultPartitions = 2;
 
     /// <summary>The most partitions a table may be spread over.</summary>
     public const int MaxPartitions = 1024;
+
+    /// <summary>The table that holds the grain states.</summary>
+    public string TableName { get; set; } = "drexactors";
 
     /// <summary>
     /// Table partitions the grains are spread over (a stable hash of the grain's key). Writes to one partition that

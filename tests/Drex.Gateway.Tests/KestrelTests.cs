@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Drex.Gateway.Tests.Infrastructure;
 using static Drex.Gateway.Tests.Infrastructure.Problems;
 
@@ -51,7 +52,7 @@ public sealed class KestrelTests(GatewayFixture fixture) : IAsyncLifetime
         var (user, item) = ($"{Ids.New("u")}{userSuffix}", $"{Ids.New("i")}{itemSuffix}");
         using var ingest = _gateway.CreateClient(GatewayFactory.IngestKey);
         using var read = _gateway.CreateClient(GatewayFactory.ReadKey);
-        var body = System.Text.Json.JsonSerializer.Serialize(new { userId = user, itemId = item, rating = 4 });
+        var body = JsonSerializer.Serialize(new { userId = user, itemId = item, rating = 4 });
         await ReadOkAsync<IngestResult>(await ingest.PostAsync("/api/interactions", Json(body)));
         var (u, i) = (Uri.EscapeDataString(user), Uri.EscapeDataString(item));
 
