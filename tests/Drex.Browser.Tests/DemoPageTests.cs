@@ -158,6 +158,29 @@ public sealed class DemoPageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_user_whose_id_holds_a_slash_is_shown_with_what_it_rated()
+    {
+        var user = $"shop/{Guid.NewGuid():N}"[..20];
+        using (var ingest = fixture.Gateway.Client("dev-ingest"))
+        {
+            using var posted = await ingest.PostAsJsonAsync("api/interactions", new { userId = user, itemId = "catalog-1", rating = 4, review = Review });
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        }
+
+        await using var page = await fixture.NewPageAsync();
+        await page.NavigateAsync(new Uri(fixture.Gateway.Address, $"?user={Uri.EscapeDataString(user)}").ToString());
+        await page.WaitForAsync(RecommendationsShown + " && document.querySelector('#user-interactions').textContent === '1'",
+            "the user from the address to load with its interaction");
+
+        var view = await page.EvaluateAsync<PageView>(ReadPage);
+        Assert.Equal(user, await page.EvaluateAsync<string>("document.querySelector('#user-id').value"));
+        Assert.Null(view.Alert);
+        Assert.Contains("guitar", view.ProfileWords);
+        Assert.DoesNotContain(view.Recommendations, r => r.Item == "catalog-1");
+        Assert.Empty(page.Errors);
+    }
+
+    [Fact]
     public async Task With_configured_keys_the_page_asks_for_one_explains_a_refusal_and_uses_the_pasted_key()
     {
         await using var gateway = KestrelGateway.Start(fixture.Silo, new Dictionary<string, string>
