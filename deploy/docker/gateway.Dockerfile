@@ -15,7 +15,7 @@ COPY src/Drex.Gateway/Drex.Gateway.csproj src/Drex.Gateway/
 RUN dotnet restore src/Drex.Gateway/Drex.Gateway.csproj -r "$RID" -p:UseAppHost=false -p:PublishReadyToRun=true
 COPY src/ src/
 # ReadyToRun: the app's and its packages' assemblies (Orleans among them) are compiled ahead of time, so a new pod
-# starts sooner and its first seconds under load are not spent in the JIT (docs/BENCHMARKS-system.md, "Newest").
+# starts sooner and its first seconds under load are not spent in the JIT (docs/BENCHMARKS-system.md, 28 November 19:25).
 RUN dotnet publish src/Drex.Gateway/Drex.Gateway.csproj -c Release -r "$RID" --self-contained false --no-restore \
       -p:UseAppHost=false -p:PublishReadyToRun=true -o /app
 

@@ -19,7 +19,7 @@ COPY src/Drex.Silo/Drex.Silo.csproj src/Drex.Silo/
 RUN dotnet restore src/Drex.Silo/Drex.Silo.csproj -r "$RID" -p:UseAppHost=false -p:PublishReadyToRun=true
 COPY src/ src/
 # ReadyToRun: the app's and its packages' assemblies (Orleans among them) are compiled ahead of time, so a new pod
-# starts sooner and its first seconds under load are not spent in the JIT (docs/BENCHMARKS-system.md, "Newest").
+# starts sooner and its first seconds under load are not spent in the JIT (docs/BENCHMARKS-system.md, 28 November 19:25).
 RUN dotnet publish src/Drex.Silo/Drex.Silo.csproj -c Release -r "$RID" --self-contained false --no-restore \
       -p:UseAppHost=false -p:PublishReadyToRun=true -o /app
 

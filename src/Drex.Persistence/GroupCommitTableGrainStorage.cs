@@ -115,7 +115,10 @@ public sealed partial class GroupCommitTableGrainStorage : IGrainStorage, ILifec
         Spread(count);
     }
 
-    /// <summary>The partition count recorded for this service; null when the table has no record of it yet.</summary>
+    /// <summary>
+    /// The partition count recorded for this service: null when the table has no record of it yet, 0 when the record
+    /// holds no count (which the caller refuses as invalid, with any other count out of range).
+    /// </summary>
     private async Task<int?> RecordedPartitionsAsync(CancellationToken cancellationToken)
     {
         var meta = await _table.GetEntityIfExistsAsync<TableEntity>(MetaPartition, EscapeKey(_serviceId), cancellationToken: cancellationToken).ConfigureAwait(false);
